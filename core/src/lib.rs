@@ -1,0 +1,15 @@
+//! nautui's engine: an event-sourced, deterministic trading core. One module per concept;
+//! `python/` (behind the `python` feature) converts types for `nautui._core` and holds no logic.
+
+pub mod book;
+pub mod clock;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod matching;
+pub mod orders;
+pub mod portfolio;
+pub mod risk;
+pub mod stats;
+pub mod strategy;
+pub mod types;

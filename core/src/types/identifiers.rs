@@ -1,0 +1,141 @@
+//! Identifier newtypes. Each wraps an interned string: copying one is copying a pointer,
+//! comparing two is comparing pointers, and the wire form is the plain string.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use ustr::Ustr;
+
+macro_rules! identifier {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Ustr);
+
+        impl $name {
+            /// Makes the identifier; an empty string or one with whitespace or control
+            /// characters is refused.
+            pub fn new(value: &str) -> Result<Self, IdentifierError> {
+                if value.is_empty() {
+                    return Err(IdentifierError { kind: stringify!($name), value: value.into() });
+                }
+                if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(IdentifierError { kind: stringify!($name), value: value.into() });
+                }
+                Ok(Self(Ustr::from(value)))
+            }
+
+            /// Makes the identifier from a string the caller knows is valid (literals, formatted ids).
+            #[must_use]
+            pub fn from_static(value: &str) -> Self {
+                debug_assert!(!value.is_empty());
+                Self(Ustr::from(value))
+            }
+
+            #[inline]
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0.as_str())
+            }
+        }
+    };
+}
+
+/// An identifier that is empty or holds whitespace.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {kind}: {value:?} (must be non-empty, without whitespace)")]
+pub struct IdentifierError {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+identifier!(
+    /// An instrument, written `SYMBOL.VENUE` (e.g. `BTCUSDT.BINANCE`).
+    InstrumentId
+);
+identifier!(
+    /// A trading venue (e.g. `BINANCE`, `SIM`).
+    Venue
+);
+identifier!(
+    /// The client's own order identifier: unique and deterministic per strategy.
+    ClientOrderId
+);
+identifier!(
+    /// The identifier a venue gives an order when it accepts it.
+    VenueOrderId
+);
+identifier!(
+    /// A strategy instance.
+    StrategyId
+);
+identifier!(
+    /// A venue's identifier of one trade (a fill or a market trade).
+    TradeId
+);
+identifier!(
+    /// A trading account at a venue.
+    AccountId
+);
+identifier!(
+    /// A netting position: one per instrument and strategy.
+    PositionId
+);
+identifier!(
+    /// A bar specification, e.g. `BTCUSDT.BINANCE-1-MINUTE-LAST`.
+    BarType
+);
+identifier!(
+    /// A currency or asset code (e.g. `USD`, `USDT`, `BTC`).
+    Currency
+);
+
+impl InstrumentId {
+    /// The venue part: the text after the last `.`, or the whole id when there is none.
+    pub fn venue(&self) -> Venue {
+        let s = self.as_str();
+        Venue::from_static(s.rsplit_once('.').map_or(s, |(_, v)| v))
+    }
+
+    /// The symbol part: the text before the last `.`.
+    pub fn symbol(&self) -> &str {
+        let s = self.as_str();
+        s.rsplit_once('.').map_or(s, |(sym, _)| sym)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instrument_id_splits_symbol_and_venue() {
+        let id = InstrumentId::new("BTCUSDT.BINANCE").unwrap();
+        assert_eq!(id.symbol(), "BTCUSDT");
+        assert_eq!(id.venue().as_str(), "BINANCE");
+    }
+
+    #[test]
+    fn identifiers_refuse_empty_and_whitespace() {
+        assert!(ClientOrderId::new("").is_err());
+        assert!(ClientOrderId::new("O 1").is_err());
+        let err = StrategyId::new("").unwrap_err();
+        assert!(err.to_string().contains("StrategyId"));
+    }
+
+    #[test]
+    fn equal_strings_are_equal_identifiers() {
+        assert_eq!(TradeId::new("T-1").unwrap(), TradeId::from_static("T-1"));
+    }
+}

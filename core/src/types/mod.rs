@@ -1,0 +1,21 @@
+//! Value types shared by every engine module: fixed-point numbers, identifiers, enums,
+//! time and instrument specifications.
+
+mod enums;
+mod fixed;
+mod identifiers;
+mod instrument;
+mod time;
+
+pub use enums::{
+    AccountType, AggressorSide, BookAction, LiquiditySide, OrderSide, OrderStatus, OrderType,
+    PositionSide, TimeInForce, TradingState,
+};
+pub use fixed::{FixedError, Money, Price, Quantity, Ratio, FIXED_PRECISION, FIXED_SCALE};
+pub use identifiers::{
+    IdentifierError,
+    AccountId, BarType, ClientOrderId, Currency, InstrumentId, PositionId, StrategyId, TradeId, Venue,
+    VenueOrderId,
+};
+pub use instrument::{Instrument, InstrumentError};
+pub use time::UnixNanos;
