@@ -10,6 +10,7 @@ pub mod matching;
 pub mod orders;
 pub mod portfolio;
 pub mod risk;
+pub mod rng;
 pub mod stats;
 pub mod strategy;
 pub mod types;
