@@ -1,1 +1,203 @@
-//! (being written)
+//! Engine time and timers. The core never reads a wall clock: a backtest's time is the data's
+//! time, and a live node injects its clock by stamping events before they enter.
+
+use crate::types::{StrategyId, UnixNanos};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Where the engine's notion of "now" comes from.
+pub trait Clock {
+    fn now(&self) -> UnixNanos;
+}
+
+/// A clock moved by hand: the engine advances it to each event's time. Time never goes back.
+#[derive(Debug, Clone, Default)]
+pub struct TestClock {
+    now: UnixNanos,
+}
+
+impl TestClock {
+    pub const fn new(start: UnixNanos) -> Self {
+        Self { now: start }
+    }
+
+    /// Moves time forward to `ts`; an earlier `ts` leaves the clock where it is.
+    #[inline]
+    pub fn advance_to(&mut self, ts: UnixNanos) {
+        if ts > self.now {
+            self.now = ts;
+        }
+    }
+}
+
+impl Clock for TestClock {
+    #[inline]
+    fn now(&self) -> UnixNanos {
+        self.now
+    }
+}
+
+/// A timer: fires once at `next`, or every `interval_ns` from then until `stop` (inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Timer {
+    pub name: String,
+    pub strategy_id: Option<StrategyId>,
+    pub next: UnixNanos,
+    pub interval_ns: Option<u64>,
+    pub stop: Option<UnixNanos>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimerError {
+    #[error("timer {0:?} already exists")]
+    Duplicate(String),
+    #[error("timer {name:?}: interval must be positive")]
+    ZeroInterval { name: String },
+    #[error("timer {name:?}: first fire time {at} is before now {now}")]
+    InThePast { name: String, at: UnixNanos, now: UnixNanos },
+}
+
+/// Timers keyed by name, ordered by (fire time, creation order) so two timers due at the same
+/// nanosecond fire in the order they were set.
+#[derive(Debug, Clone, Default)]
+pub struct Timers {
+    timers: Vec<Option<Timer>>,
+    due: BinaryHeap<Reverse<(UnixNanos, u64, usize)>>,
+    seq: u64,
+}
+
+impl Timers {
+    pub fn set(&mut self, timer: Timer, now: UnixNanos) -> Result<(), TimerError> {
+        if self.timers.iter().flatten().any(|t| t.name == timer.name && t.strategy_id == timer.strategy_id) {
+            return Err(TimerError::Duplicate(timer.name));
+        }
+        if timer.interval_ns == Some(0) {
+            return Err(TimerError::ZeroInterval { name: timer.name });
+        }
+        if timer.next < now {
+            return Err(TimerError::InThePast { name: timer.name, at: timer.next, now });
+        }
+        let slot = self.timers.len();
+        self.seq += 1;
+        self.due.push(Reverse((timer.next, self.seq, slot)));
+        self.timers.push(Some(timer));
+        Ok(())
+    }
+
+    /// Cancels a timer; returns whether it existed.
+    pub fn cancel(&mut self, name: &str, strategy_id: Option<StrategyId>) -> bool {
+        for slot in &mut self.timers {
+            if slot.as_ref().is_some_and(|t| t.name == name && t.strategy_id == strategy_id) {
+                *slot = None;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The earliest time a timer is due, if any.
+    pub fn next_due(&mut self) -> Option<UnixNanos> {
+        while let Some(Reverse((ts, _, slot))) = self.due.peek().copied() {
+            if self.timers.get(slot).is_some_and(Option::is_some) {
+                return Some(ts);
+            }
+            self.due.pop();
+        }
+        None
+    }
+
+    /// Pops one timer due at or before `now`: its name, owner and fire time. A recurring timer
+    /// is re-armed for its next interval.
+    pub fn pop_due(&mut self, now: UnixNanos) -> Option<(String, Option<StrategyId>, UnixNanos)> {
+        loop {
+            let Reverse((ts, _, slot)) = *self.due.peek()?;
+            if ts > now {
+                return None;
+            }
+            self.due.pop();
+            let Some(entry) = self.timers.get_mut(slot) else { continue };
+            let Some(timer) = entry.as_mut() else { continue };
+            if timer.next != ts {
+                continue;
+            }
+            let fired = (timer.name.clone(), timer.strategy_id, ts);
+            match timer.interval_ns {
+                Some(interval) => {
+                    let next = ts.add_ns(interval);
+                    if timer.stop.is_some_and(|stop| next > stop) {
+                        *entry = None;
+                    } else {
+                        timer.next = next;
+                        self.seq += 1;
+                        self.due.push(Reverse((next, self.seq, slot)));
+                    }
+                }
+                None => *entry = None,
+            }
+            return Some(fired);
+        }
+    }
+
+    /// The live timers, for snapshots.
+    pub fn active(&self) -> impl Iterator<Item = &Timer> {
+        self.timers.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timer(name: &str, next: u64, interval: Option<u64>, stop: Option<u64>) -> Timer {
+        Timer {
+            name: name.into(),
+            strategy_id: None,
+            next: UnixNanos(next),
+            interval_ns: interval,
+            stop: stop.map(UnixNanos),
+        }
+    }
+
+    #[test]
+    fn clock_never_goes_back() {
+        let mut c = TestClock::new(UnixNanos(10));
+        c.advance_to(UnixNanos(5));
+        assert_eq!(c.now(), UnixNanos(10));
+        c.advance_to(UnixNanos(20));
+        assert_eq!(c.now(), UnixNanos(20));
+    }
+
+    #[test]
+    fn recurring_timer_fires_every_interval_until_stop() {
+        let mut t = Timers::default();
+        t.set(timer("tick", 100, Some(50), Some(200)), UnixNanos(0)).unwrap();
+        let mut fired = vec![];
+        while let Some((_, _, ts)) = t.pop_due(UnixNanos(1_000)) {
+            fired.push(ts.0);
+        }
+        assert_eq!(fired, vec![100, 150, 200]);
+        assert_eq!(t.next_due(), None);
+    }
+
+    #[test]
+    fn same_time_timers_fire_in_creation_order() {
+        let mut t = Timers::default();
+        t.set(timer("b", 100, None, None), UnixNanos(0)).unwrap();
+        t.set(timer("a", 100, None, None), UnixNanos(0)).unwrap();
+        assert_eq!(t.pop_due(UnixNanos(100)).unwrap().0, "b");
+        assert_eq!(t.pop_due(UnixNanos(100)).unwrap().0, "a");
+        assert!(t.pop_due(UnixNanos(100)).is_none());
+    }
+
+    #[test]
+    fn canceled_timer_never_fires_and_bad_timers_are_refused() {
+        let mut t = Timers::default();
+        t.set(timer("x", 100, Some(10), None), UnixNanos(0)).unwrap();
+        assert!(matches!(t.set(timer("x", 100, None, None), UnixNanos(0)), Err(TimerError::Duplicate(_))));
+        assert!(matches!(t.set(timer("z", 100, Some(0), None), UnixNanos(0)), Err(TimerError::ZeroInterval { .. })));
+        assert!(matches!(t.set(timer("p", 1, None, None), UnixNanos(5)), Err(TimerError::InThePast { .. })));
+        assert!(t.cancel("x", None));
+        assert!(t.pop_due(UnixNanos(1_000)).is_none());
+        assert!(!t.cancel("x", None));
+    }
+}

@@ -1,1 +1,332 @@
-//! (being written)
+//! The strategy interface. A strategy reacts to callbacks and asks for things through its
+//! `Context`; requests are applied by the engine after the callback returns, so a strategy
+//! never re-enters the engine. Rust strategies implement `Strategy` directly; Python strategies
+//! are adapted to it by the bindings.
+
+use crate::book::OrderBook;
+use crate::clock::Timer;
+use crate::engine::EngineState;
+use crate::events::{
+    Bar, CancelAllOrders, CancelOrder, Event, Flatten, ModifyOrder, PositionState, QuoteTick,
+    SubmitOrder, TimerFired, TradeTick,
+};
+use crate::orders::Order;
+use crate::portfolio::Position;
+use crate::types::{
+    ClientOrderId, Currency, Instrument, InstrumentId, Money, OrderSide, OrderType, Price,
+    Quantity, StrategyId, TimeInForce, UnixNanos,
+};
+
+/// Which market data callbacks a strategy wants. Order, position and timer callbacks always
+/// arrive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subscriptions {
+    pub quotes: bool,
+    pub trades: bool,
+    pub book: bool,
+    pub bars: bool,
+}
+
+/// A strategy callback failed; the engine stops the run and reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("strategy {strategy_id} failed in {callback}: {message}")]
+pub struct StrategyError {
+    pub strategy_id: StrategyId,
+    pub callback: &'static str,
+    pub message: String,
+}
+
+pub type CallbackResult = Result<(), StrategyError>;
+
+/// A trading strategy. Every callback has a default that does nothing.
+#[allow(unused_variables)] // the defaults ignore their arguments by design
+pub trait Strategy: Send {
+    fn id(&self) -> StrategyId;
+    fn subscriptions(&self) -> Subscriptions;
+    fn on_start(&mut self, ctx: &mut Context<'_>) -> CallbackResult {
+        Ok(())
+    }
+    fn on_stop(&mut self, ctx: &mut Context<'_>) -> CallbackResult {
+        Ok(())
+    }
+    fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
+        Ok(())
+    }
+    fn on_trade(&mut self, ctx: &mut Context<'_>, trade: &TradeTick) -> CallbackResult {
+        Ok(())
+    }
+    /// The book of `instrument_id` changed; read it with `ctx.book`.
+    fn on_book(&mut self, ctx: &mut Context<'_>, instrument_id: InstrumentId) -> CallbackResult {
+        Ok(())
+    }
+    fn on_bar(&mut self, ctx: &mut Context<'_>, bar: &Bar) -> CallbackResult {
+        Ok(())
+    }
+    /// Any event of one of this strategy's orders (accepted, rejected, denied, filled, ...).
+    fn on_order_event(&mut self, ctx: &mut Context<'_>, event: &Event) -> CallbackResult {
+        Ok(())
+    }
+    /// `kind` is `PositionOpened`, `PositionChanged` or `PositionClosed`.
+    fn on_position(
+        &mut self,
+        ctx: &mut Context<'_>,
+        kind: &'static str,
+        position: &PositionState,
+    ) -> CallbackResult {
+        Ok(())
+    }
+    fn on_timer(&mut self, ctx: &mut Context<'_>, timer: &TimerFired) -> CallbackResult {
+        Ok(())
+    }
+}
+
+/// What a strategy asked for during a callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// A command event (submit, cancel, modify, cancel-all, flatten).
+    Command(Event),
+    SetTimer(Timer),
+    CancelTimer(String),
+}
+
+/// A structurally invalid request: a bug in the strategy, raised at once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("unknown instrument {0}")]
+    UnknownInstrument(InstrumentId),
+    #[error("unknown order {0}")]
+    UnknownOrder(ClientOrderId),
+    #[error("{order_type} order needs field {field}")]
+    MissingField { order_type: OrderType, field: &'static str },
+    #[error("{order_type} order must not have field {field}")]
+    UnexpectedField { order_type: OrderType, field: &'static str },
+    #[error("quantity must be positive")]
+    ZeroQuantity,
+}
+
+/// Everything needed to submit an order; the engine fills in ids and times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderRequest {
+    pub instrument_id: InstrumentId,
+    pub side: OrderSide,
+    pub order_type: OrderType,
+    pub quantity: Quantity,
+    pub price: Option<Price>,
+    pub trigger_price: Option<Price>,
+    pub time_in_force: TimeInForce,
+    pub expire_time: Option<UnixNanos>,
+    pub post_only: bool,
+    pub reduce_only: bool,
+}
+
+impl OrderRequest {
+    pub fn market(instrument_id: InstrumentId, side: OrderSide, quantity: Quantity) -> Self {
+        Self {
+            instrument_id,
+            side,
+            order_type: OrderType::Market,
+            quantity,
+            price: None,
+            trigger_price: None,
+            time_in_force: TimeInForce::Ioc,
+            expire_time: None,
+            post_only: false,
+            reduce_only: false,
+        }
+    }
+
+    pub fn limit(instrument_id: InstrumentId, side: OrderSide, quantity: Quantity, price: Price) -> Self {
+        Self {
+            order_type: OrderType::Limit,
+            price: Some(price),
+            time_in_force: TimeInForce::Gtc,
+            ..Self::market(instrument_id, side, quantity)
+        }
+    }
+
+    /// Checks the fields fit the order type.
+    pub fn validate(&self) -> Result<(), RequestError> {
+        let t = self.order_type;
+        if self.quantity.is_zero() {
+            return Err(RequestError::ZeroQuantity);
+        }
+        match (t.has_price(), self.price.is_some()) {
+            (true, false) => return Err(RequestError::MissingField { order_type: t, field: "price" }),
+            (false, true) => return Err(RequestError::UnexpectedField { order_type: t, field: "price" }),
+            _ => {}
+        }
+        match (t.has_trigger(), self.trigger_price.is_some()) {
+            (true, false) => {
+                return Err(RequestError::MissingField { order_type: t, field: "trigger_price" })
+            }
+            (false, true) => {
+                return Err(RequestError::UnexpectedField { order_type: t, field: "trigger_price" })
+            }
+            _ => {}
+        }
+        if self.time_in_force == TimeInForce::Gtd && self.expire_time.is_none() {
+            return Err(RequestError::MissingField { order_type: t, field: "expire_time" });
+        }
+        Ok(())
+    }
+}
+
+/// A strategy's window on the engine during one callback: read access to the state and a
+/// buffer of requests.
+pub struct Context<'a> {
+    pub(crate) now: UnixNanos,
+    pub(crate) strategy_id: StrategyId,
+    pub(crate) state: &'a EngineState,
+    pub(crate) requests: &'a mut Vec<Request>,
+    pub(crate) order_count: &'a mut u64,
+}
+
+impl Context<'_> {
+    pub fn now(&self) -> UnixNanos {
+        self.now
+    }
+    pub fn strategy_id(&self) -> StrategyId {
+        self.strategy_id
+    }
+    pub fn instrument(&self, id: InstrumentId) -> Option<&Instrument> {
+        self.state.instrument(id)
+    }
+    pub fn quote(&self, id: InstrumentId) -> Option<&QuoteTick> {
+        self.state.quote(id)
+    }
+    pub fn book(&self, id: InstrumentId) -> Option<&OrderBook> {
+        self.state.book(id)
+    }
+    pub fn order(&self, id: ClientOrderId) -> Option<&Order> {
+        self.state.order(id)
+    }
+    /// This strategy's open orders, oldest first.
+    pub fn open_orders(&self) -> impl Iterator<Item = &Order> {
+        let me = self.strategy_id;
+        self.state.open_orders().filter(move |o| o.strategy_id() == me)
+    }
+    pub fn position(&self, id: InstrumentId) -> Option<&Position> {
+        self.state.portfolio().position(id, self.strategy_id)
+    }
+    pub fn balance_total(&self, currency: Currency) -> Money {
+        self.state.portfolio().balance(currency).total
+    }
+
+    /// The next client order id: `O-<strategy>-<n>`, unique and the same on every run.
+    fn next_order_id(&mut self) -> ClientOrderId {
+        *self.order_count += 1;
+        ClientOrderId::from_static(&format!("O-{}-{}", self.strategy_id, self.order_count))
+    }
+
+    /// Submits an order; returns its client order id. Risk checks happen in the engine and
+    /// arrive as an `OrderDenied` event, never as an error here.
+    pub fn submit(&mut self, request: OrderRequest) -> Result<ClientOrderId, RequestError> {
+        request.validate()?;
+        if self.state.instrument(request.instrument_id).is_none() {
+            return Err(RequestError::UnknownInstrument(request.instrument_id));
+        }
+        let client_order_id = self.next_order_id();
+        self.requests.push(Request::Command(
+            SubmitOrder {
+                strategy_id: self.strategy_id,
+                instrument_id: request.instrument_id,
+                client_order_id,
+                side: request.side,
+                order_type: request.order_type,
+                quantity: request.quantity,
+                price: request.price,
+                trigger_price: request.trigger_price,
+                time_in_force: request.time_in_force,
+                expire_time: request.expire_time,
+                post_only: request.post_only,
+                reduce_only: request.reduce_only,
+                ts_event: self.now,
+                ts_init: self.now,
+            }
+            .into(),
+        ));
+        Ok(client_order_id)
+    }
+
+    pub fn cancel(&mut self, client_order_id: ClientOrderId) -> Result<(), RequestError> {
+        let order = self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
+        self.requests.push(Request::Command(
+            CancelOrder {
+                strategy_id: self.strategy_id,
+                instrument_id: order.instrument_id(),
+                client_order_id,
+                ts_event: self.now,
+                ts_init: self.now,
+            }
+            .into(),
+        ));
+        Ok(())
+    }
+
+    pub fn modify(
+        &mut self,
+        client_order_id: ClientOrderId,
+        quantity: Option<Quantity>,
+        price: Option<Price>,
+        trigger_price: Option<Price>,
+    ) -> Result<(), RequestError> {
+        let order = self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
+        self.requests.push(Request::Command(
+            ModifyOrder {
+                strategy_id: self.strategy_id,
+                instrument_id: order.instrument_id(),
+                client_order_id,
+                quantity,
+                price,
+                trigger_price,
+                ts_event: self.now,
+                ts_init: self.now,
+            }
+            .into(),
+        ));
+        Ok(())
+    }
+
+    /// Cancels this strategy's open orders (of one instrument, or all).
+    pub fn cancel_all(&mut self, instrument_id: Option<InstrumentId>) {
+        self.requests.push(Request::Command(
+            CancelAllOrders {
+                strategy_id: Some(self.strategy_id),
+                instrument_id,
+                source: self.strategy_id.to_string(),
+                ts_event: self.now,
+                ts_init: self.now,
+            }
+            .into(),
+        ));
+    }
+
+    /// Cancels this strategy's open orders and closes its positions at market.
+    pub fn close_all_positions(&mut self, instrument_id: Option<InstrumentId>) {
+        self.requests.push(Request::Command(
+            Flatten {
+                strategy_id: Some(self.strategy_id),
+                instrument_id,
+                source: self.strategy_id.to_string(),
+                ts_event: self.now,
+                ts_init: self.now,
+            }
+            .into(),
+        ));
+    }
+
+    /// A timer firing at `at`, then every `interval_ns` (if given) until `stop` (if given).
+    pub fn set_timer(&mut self, name: &str, at: UnixNanos, interval_ns: Option<u64>, stop: Option<UnixNanos>) {
+        self.requests.push(Request::SetTimer(Timer {
+            name: name.to_owned(),
+            strategy_id: Some(self.strategy_id),
+            next: at,
+            interval_ns,
+            stop,
+        }));
+    }
+
+    pub fn cancel_timer(&mut self, name: &str) {
+        self.requests.push(Request::CancelTimer(name.to_owned()));
+    }
+}

@@ -1,0 +1,303 @@
+//! Commands into the engine: orders go through risk, then to the venue after the submit
+//! latency (or out to a live adapter); operator commands fan out to orders.
+
+use super::{Dispatch, Engine, EngineError, Route};
+use crate::events::{
+    CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, OrderCancelRejected,
+    OrderDenied, OrderInitialized, OrderModifyRejected, OrderPendingCancel, OrderPendingUpdate,
+    OrderSubmitted, Resume, SubmitOrder,
+};
+use crate::orders::Order;
+use crate::risk::RiskView;
+use crate::strategy::OrderRequest;
+use crate::types::{
+    ClientOrderId, InstrumentId, OrderSide, OrderType, Quantity, StrategyId, TimeInForce,
+    TradingState,
+};
+
+impl Engine {
+    pub(super) fn on_submit(&mut self, cmd: SubmitOrder) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let index = self.index_of_instrument(cmd.instrument_id)?;
+        if self.state.orders.contains_key(&cmd.client_order_id) {
+            return Err(EngineError::DuplicateOrder(cmd.client_order_id));
+        }
+        OrderRequest {
+            instrument_id: cmd.instrument_id,
+            side: cmd.side,
+            order_type: cmd.order_type,
+            quantity: cmd.quantity,
+            price: cmd.price,
+            trigger_price: cmd.trigger_price,
+            time_in_force: cmd.time_in_force,
+            expire_time: cmd.expire_time,
+            post_only: cmd.post_only,
+            reduce_only: cmd.reduce_only,
+        }
+        .validate()
+        .map_err(|source| EngineError::InvalidOrder { client_order_id: cmd.client_order_id, source })?;
+
+        self.emit(cmd.into());
+        let init = OrderInitialized {
+            strategy_id: cmd.strategy_id,
+            instrument_id: cmd.instrument_id,
+            client_order_id: cmd.client_order_id,
+            side: cmd.side,
+            order_type: cmd.order_type,
+            quantity: cmd.quantity,
+            price: cmd.price,
+            trigger_price: cmd.trigger_price,
+            time_in_force: cmd.time_in_force,
+            expire_time: cmd.expire_time,
+            post_only: cmd.post_only,
+            reduce_only: cmd.reduce_only,
+            ts_event: now,
+            ts_init: now,
+        };
+        self.state.orders.insert(cmd.client_order_id, Order::new(&init));
+        self.counters.orders += 1;
+        self.emit(init.into());
+
+        let instrument_state = &self.state.instruments[index];
+        let reference_price = instrument_state
+            .quote
+            .map(|q| crate::types::Price::from_raw(q.bid_price.raw() / 2 + q.ask_price.raw() / 2, 9))
+            .and_then(Result::ok)
+            .or(instrument_state.last_trade.map(|t| t.price));
+        let view = RiskView {
+            instrument: &instrument_state.instrument,
+            reference_price,
+            open_orders: self.state.open_orders.len(),
+            net_position_raw: self.state.portfolio.net_position_raw(cmd.instrument_id),
+        };
+        if let Err(denial) = self.state.risk.check_submit(&cmd, &view, now) {
+            self.counters.denials += 1;
+            let denied = OrderDenied {
+                strategy_id: cmd.strategy_id,
+                instrument_id: cmd.instrument_id,
+                client_order_id: cmd.client_order_id,
+                reason: denial.reason,
+                ts_event: now,
+                ts_init: now,
+            };
+            return self.apply_local(denied.into());
+        }
+        let submitted = OrderSubmitted {
+            strategy_id: cmd.strategy_id,
+            instrument_id: cmd.instrument_id,
+            client_order_id: cmd.client_order_id,
+            account_id: self.state.portfolio.account_id(),
+            ts_event: now,
+            ts_init: now,
+        };
+        self.state.open_orders.push(cmd.client_order_id);
+        self.submitted_at.insert(cmd.client_order_id, now);
+        self.apply_local(submitted.into())?;
+        self.route(Event::SubmitOrder(cmd), self.venue.is_some().then(|| self.latency.submit_ns()));
+        Ok(())
+    }
+
+    pub(super) fn on_cancel(&mut self, cmd: CancelOrder) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let order = self.state.orders.get(&cmd.client_order_id).ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
+        let venue_order_id = order.venue_order_id();
+        let open = order.is_open() || order.is_in_flight();
+        self.emit(cmd.into());
+        if !open {
+            // Nothing to cancel: say so without touching the order, which is already final.
+            let status = order.status();
+            let rejected = OrderCancelRejected {
+                strategy_id: cmd.strategy_id,
+                instrument_id: cmd.instrument_id,
+                client_order_id: cmd.client_order_id,
+                venue_order_id,
+                reason: format!("ORDER_NOT_OPEN: order is {status}"),
+                ts_event: now,
+                ts_init: now,
+            };
+            self.emit(rejected.clone().into());
+            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, rejected.into()));
+            return Ok(());
+        }
+        let pending = OrderPendingCancel {
+            strategy_id: cmd.strategy_id,
+            instrument_id: cmd.instrument_id,
+            client_order_id: cmd.client_order_id,
+            venue_order_id,
+            ts_event: now,
+            ts_init: now,
+        };
+        self.apply_local(pending.into())?;
+        self.route(Event::CancelOrder(cmd), self.venue.is_some().then(|| self.latency.cancel_ns()));
+        Ok(())
+    }
+
+    pub(super) fn on_modify(&mut self, cmd: ModifyOrder) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let order = self.state.orders.get(&cmd.client_order_id).ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
+        let venue_order_id = order.venue_order_id();
+        let open = order.is_open();
+        self.emit(cmd.into());
+        let index = self.index_of_instrument(cmd.instrument_id)?;
+        let instrument_state = &self.state.instruments[index];
+        let view = RiskView {
+            instrument: &instrument_state.instrument,
+            reference_price: instrument_state.quote.map(|q| q.bid_price).or(instrument_state.last_trade.map(|t| t.price)),
+            open_orders: self.state.open_orders.len(),
+            net_position_raw: self.state.portfolio.net_position_raw(cmd.instrument_id),
+        };
+        let verdict = if open {
+            self.state.risk.check_modify(&cmd, order, &view, now).map_err(|d| d.reason)
+        } else {
+            Err(format!("ORDER_NOT_OPEN: order is {}", order.status()))
+        };
+        if let Err(reason) = verdict {
+            let rejected = OrderModifyRejected {
+                strategy_id: cmd.strategy_id,
+                instrument_id: cmd.instrument_id,
+                client_order_id: cmd.client_order_id,
+                venue_order_id,
+                reason,
+                ts_event: now,
+                ts_init: now,
+            };
+            self.emit(rejected.clone().into());
+            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, rejected.into()));
+            return Ok(());
+        }
+        let pending = OrderPendingUpdate {
+            strategy_id: cmd.strategy_id,
+            instrument_id: cmd.instrument_id,
+            client_order_id: cmd.client_order_id,
+            venue_order_id,
+            ts_event: now,
+            ts_init: now,
+        };
+        self.apply_local(pending.into())?;
+        self.route(Event::ModifyOrder(cmd), self.venue.is_some().then(|| self.latency.modify_ns()));
+        Ok(())
+    }
+
+    pub(super) fn on_cancel_all(&mut self, cmd: CancelAllOrders) -> Result<(), EngineError> {
+        let targets = self.open_orders_in_scope(cmd.strategy_id, cmd.instrument_id);
+        self.emit(cmd.into());
+        self.cancel_each(targets)
+    }
+
+    /// Cancels open orders in scope, then closes each position in scope with a reduce-only
+    /// market order.
+    pub(super) fn on_flatten(&mut self, cmd: Flatten) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let targets = self.open_orders_in_scope(cmd.strategy_id, cmd.instrument_id);
+        let mut positions: Vec<(InstrumentId, StrategyId, i128)> = self
+            .state
+            .portfolio
+            .positions()
+            .filter(|p| cmd.strategy_id.is_none_or(|s| s == p.strategy_id()))
+            .filter(|p| cmd.instrument_id.is_none_or(|i| i == p.instrument_id()))
+            .map(|p| (p.instrument_id(), p.strategy_id(), p.signed_qty_raw()))
+            .filter(|&(_, _, q)| q != 0)
+            .collect();
+        // Portfolio iteration order is not part of the contract; the log's order must be.
+        positions.sort_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
+        self.emit(cmd.into());
+        self.cancel_each(targets)?;
+        for (instrument_id, strategy_id, signed) in positions {
+            let size_precision = self.state.instrument(instrument_id).map_or(0, |i| i.size_precision);
+            let quantity = Quantity::from_raw(signed.unsigned_abs() as u64, size_precision)?;
+            let side = if signed > 0 { OrderSide::Sell } else { OrderSide::Buy };
+            let client_order_id = self.next_order_id(strategy_id);
+            let submit = SubmitOrder {
+                strategy_id,
+                instrument_id,
+                client_order_id,
+                side,
+                order_type: OrderType::Market,
+                quantity,
+                price: None,
+                trigger_price: None,
+                time_in_force: TimeInForce::Ioc,
+                expire_time: None,
+                post_only: false,
+                reduce_only: true,
+                ts_event: now,
+                ts_init: now,
+            };
+            self.pending.push_back(submit.into());
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_halt(&mut self, cmd: Halt) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let reason = format!("{} ({})", cmd.reason, cmd.source);
+        self.emit(cmd.into());
+        if let Some(changed) = self.state.risk.set_state(TradingState::Halted, &reason, now) {
+            self.emit(changed.into());
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_resume(&mut self, cmd: Resume) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let reason = format!("{} ({})", cmd.reason, cmd.source);
+        self.emit(cmd.into());
+        if let Some(changed) = self.state.risk.set_state(TradingState::Active, &reason, now) {
+            self.emit(changed.into());
+        }
+        Ok(())
+    }
+
+    fn open_orders_in_scope(&self, strategy: Option<StrategyId>, instrument: Option<InstrumentId>) -> Vec<(StrategyId, InstrumentId, ClientOrderId)> {
+        self.state
+            .open_orders()
+            .filter(|o| strategy.is_none_or(|s| s == o.strategy_id()))
+            .filter(|o| instrument.is_none_or(|i| i == o.instrument_id()))
+            .filter(|o| o.status() != crate::types::OrderStatus::PendingCancel)
+            .map(|o| (o.strategy_id(), o.instrument_id(), o.client_order_id()))
+            .collect()
+    }
+
+    fn cancel_each(&mut self, targets: Vec<(StrategyId, InstrumentId, ClientOrderId)>) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        for (strategy_id, instrument_id, client_order_id) in targets {
+            self.pending.push_back(
+                CancelOrder { strategy_id, instrument_id, client_order_id, ts_event: now, ts_init: now }.into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The next deterministic client order id of a strategy.
+    pub(super) fn next_order_id(&mut self, strategy_id: StrategyId) -> ClientOrderId {
+        let count = self.state.order_counts.entry(strategy_id).or_insert(0);
+        *count += 1;
+        ClientOrderId::from_static(&format!("O-{strategy_id}-{count}"))
+    }
+
+    /// Sends a command on: to the simulated venue after `latency_ns`, or out to the live adapter.
+    fn route(&mut self, command: Event, latency_ns: Option<u64>) {
+        match latency_ns {
+            Some(ns) => self.queue.push(self.clock.now().add_ns(ns), Route::ToVenue, command),
+            None => self.outbound.push(command),
+        }
+    }
+
+    /// A command reaches the simulated venue.
+    pub(super) fn deliver_to_venue(&mut self, command: &Event) {
+        let now = self.clock.now();
+        let Some(venue) = self.venue.as_mut() else { return };
+        let account = &self.state.portfolio;
+        match command {
+            Event::SubmitOrder(c) => venue.on_submit(c, now, account, &mut self.venue_buf),
+            Event::CancelOrder(c) => venue.on_cancel(c, now, &mut self.venue_buf),
+            Event::ModifyOrder(c) => venue.on_modify(c, now, account, &mut self.venue_buf),
+            _ => {}
+        }
+        self.schedule_venue_responses();
+    }
+
+    fn index_of_instrument(&self, id: InstrumentId) -> Result<usize, EngineError> {
+        self.state.instrument_index(id).ok_or(EngineError::UnknownInstrument(id))
+    }
+}

@@ -1,0 +1,357 @@
+//! The event loop. One ordered stream: input events (market data, commands, venue responses)
+//! and the engine's own scheduled work, merged by (timestamp, sequence). `process(event)`
+//! updates book, orders, portfolio and risk, calls the strategies, applies their requests and
+//! emits what happened. Backtests and live trading call the same `process`.
+
+mod commands;
+mod config;
+mod dispatch;
+mod market;
+mod queue;
+mod state;
+mod venue_events;
+
+pub use config::EngineConfig;
+pub use dispatch::Dispatch;
+pub use market::{ColumnError, QuoteColumns};
+pub use queue::{EventQueue, Route, Scheduled};
+pub use state::{EngineState, InstrumentState};
+
+use crate::book::BookError;
+use crate::clock::{Clock, TestClock, TimerError, Timers};
+use crate::events::{Event, TimerFired};
+use crate::matching::{LatencyModel, SimulatedVenue};
+use crate::orders::OrderError;
+use crate::portfolio::{Portfolio, PortfolioError};
+use crate::risk::RiskEngine;
+use crate::stats::{LatencyStats, Stopwatch};
+use crate::strategy::{RequestError, Strategy, StrategyError};
+use crate::types::{ClientOrderId, FixedError, Instrument, InstrumentError, InstrumentId, StrategyId, UnixNanos};
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("unknown instrument {0}")]
+    UnknownInstrument(InstrumentId),
+    #[error("instrument {0} is already loaded")]
+    DuplicateInstrument(InstrumentId),
+    #[error("unknown order {0}")]
+    UnknownOrder(ClientOrderId),
+    #[error("client order id {0} is already used")]
+    DuplicateOrder(ClientOrderId),
+    #[error("strategy {0} is already loaded")]
+    DuplicateStrategy(StrategyId),
+    #[error("{kind} is produced by the engine and cannot be an input")]
+    NotAnInput { kind: &'static str },
+    #[error("invalid order {client_order_id}: {source}")]
+    InvalidOrder { client_order_id: ClientOrderId, source: RequestError },
+    #[error(transparent)]
+    Columns(#[from] ColumnError),
+    #[error(transparent)]
+    Instrument(#[from] InstrumentError),
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
+    Book(#[from] BookError),
+    #[error(transparent)]
+    Strategy(#[from] StrategyError),
+    #[error(transparent)]
+    Timer(#[from] TimerError),
+    #[error(transparent)]
+    Portfolio(#[from] PortfolioError),
+    #[error(transparent)]
+    Fixed(#[from] FixedError),
+}
+
+/// Counts of what the engine did, for summaries and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EngineCounters {
+    pub events_in: u64,
+    pub events_out: u64,
+    pub quotes: u64,
+    pub orders: u64,
+    pub fills: u64,
+    pub denials: u64,
+    pub rejections: u64,
+    /// Venue events the order state machine refused (logged, not applied).
+    pub illegal_transitions: u64,
+}
+
+/// The engine. See the module documentation.
+pub struct Engine {
+    state: EngineState,
+    clock: TestClock,
+    queue: EventQueue,
+    timers: Timers,
+    venue: Option<SimulatedVenue>,
+    latency: Box<dyn LatencyModel>,
+    strategies: Vec<Box<dyn Strategy>>,
+    quote_subscribers: bool,
+    /// Events processed now, in order, before the clock moves again.
+    pending: VecDeque<Event>,
+    dispatch: VecDeque<Dispatch>,
+    output: Vec<Event>,
+    /// Commands for a live venue adapter (no simulated venue).
+    outbound: Vec<Event>,
+    record_market_data: bool,
+    venue_buf: Vec<Event>,
+    stats: LatencyStats,
+    stopwatch: Option<Box<dyn Stopwatch>>,
+    submitted_at: HashMap<ClientOrderId, UnixNanos>,
+    accepted_at: HashMap<ClientOrderId, UnixNanos>,
+    counters: EngineCounters,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        let portfolio =
+            Portfolio::new(config.account_id, config.account_type, &config.starting_balances);
+        let venue = config.venue.map(|v| SimulatedVenue::new(v, Vec::new()));
+        Ok(Self {
+            state: EngineState {
+                instruments: Vec::new(),
+                instrument_index: HashMap::new(),
+                orders: HashMap::new(),
+                open_orders: Vec::new(),
+                portfolio,
+                risk: RiskEngine::new(config.risk),
+                order_counts: std::collections::BTreeMap::new(),
+            },
+            clock: TestClock::default(),
+            queue: EventQueue::default(),
+            timers: Timers::default(),
+            venue,
+            latency: config.latency.build(),
+            strategies: Vec::new(),
+            quote_subscribers: false,
+            pending: VecDeque::new(),
+            dispatch: VecDeque::new(),
+            output: Vec::new(),
+            outbound: Vec::new(),
+            record_market_data: config.record_market_data,
+            venue_buf: Vec::new(),
+            stats: LatencyStats::new(),
+            stopwatch: None,
+            submitted_at: HashMap::new(),
+            accepted_at: HashMap::new(),
+            counters: EngineCounters::default(),
+        })
+    }
+
+    pub fn add_instrument(&mut self, instrument: Instrument) -> Result<usize, EngineError> {
+        instrument.validate()?;
+        if self.state.instrument_index.contains_key(&instrument.id) {
+            return Err(EngineError::DuplicateInstrument(instrument.id));
+        }
+        let index = self.state.instruments.len();
+        self.state.instrument_index.insert(instrument.id, index);
+        if let Some(venue) = self.venue.as_mut() {
+            venue.add_instrument(instrument.clone());
+        }
+        self.state.instruments.push(InstrumentState { instrument, quote: None, last_trade: None, book: None });
+        Ok(index)
+    }
+
+    pub fn add_strategy(&mut self, strategy: Box<dyn Strategy>) -> Result<(), EngineError> {
+        let id = strategy.id();
+        if self.strategies.iter().any(|s| s.id() == id) {
+            return Err(EngineError::DuplicateStrategy(id));
+        }
+        self.quote_subscribers |= strategy.subscriptions().quotes;
+        self.strategies.push(strategy);
+        Ok(())
+    }
+
+    /// Gives the engine a monotonic stopwatch for processing-latency histograms.
+    pub fn set_stopwatch(&mut self, stopwatch: Box<dyn Stopwatch>) {
+        self.stopwatch = Some(stopwatch);
+    }
+
+    /// Calls every strategy's `on_start`.
+    pub fn start(&mut self) -> Result<(), EngineError> {
+        self.dispatch.push_back(Dispatch::Start);
+        self.run_now()
+    }
+
+    /// Runs everything still scheduled (the venue's last responses), then `on_stop`.
+    pub fn stop(&mut self) -> Result<(), EngineError> {
+        self.advance_to(UnixNanos::MAX)?;
+        self.dispatch.push_back(Dispatch::Stop);
+        self.run_now()?;
+        self.advance_to(self.clock.now())
+    }
+
+    /// Processes one input event at its `ts_init` (or now, if that is earlier: time never goes
+    /// back). Scheduled work due before it runs first.
+    pub fn process(&mut self, event: Event) -> Result<(), EngineError> {
+        self.check_input(&event)?;
+        self.advance_to(event.ts_init())?;
+        self.counters.events_in += 1;
+        self.pending.push_back(event);
+        self.run_now()
+    }
+
+    /// Moves the clock to `ts`, running scheduled venue traffic and timers due until then.
+    pub fn advance_to(&mut self, ts: UnixNanos) -> Result<(), EngineError> {
+        loop {
+            let next_queue = self.queue.next_ts();
+            let next_timer = self.timers.next_due();
+            let next = match (next_queue, next_timer) {
+                (Some(q), Some(t)) => q.min(t),
+                (Some(q), None) => q,
+                (None, Some(t)) => t,
+                (None, None) => break,
+            };
+            if next > ts {
+                break;
+            }
+            self.clock.advance_to(next);
+            self.run_due()?;
+        }
+        if ts != UnixNanos::MAX {
+            self.clock.advance_to(ts);
+        }
+        Ok(())
+    }
+
+    /// Runs scheduled items and timers due at or before now, with everything they cause.
+    fn run_due(&mut self) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        loop {
+            if let Some(item) = self.queue.pop_due(now) {
+                match item.route {
+                    Route::ToVenue => self.deliver_to_venue(&item.event),
+                    Route::FromVenue | Route::Input => self.pending.push_back(item.event),
+                }
+            } else if let Some((name, strategy_id, ts)) = self.timers.pop_due(now) {
+                let fired = TimerFired { name, strategy_id, ts_event: ts, ts_init: now };
+                self.emit(fired.clone().into());
+                self.dispatch.push_back(Dispatch::Timer(fired));
+            } else {
+                break;
+            }
+            self.run_now()?;
+        }
+        if let Some(venue) = self.venue.as_mut() {
+            venue.on_time(now, &mut self.venue_buf);
+        }
+        self.schedule_venue_responses();
+        self.run_now()
+    }
+
+    /// Handles pending events and strategy callbacks until nothing more happens at this instant.
+    fn run_now(&mut self) -> Result<(), EngineError> {
+        loop {
+            if let Some(job) = self.dispatch.pop_front() {
+                self.run_callback(job)?;
+            } else if let Some(event) = self.pending.pop_front() {
+                self.handle(event)?;
+            } else if self.queue.next_ts().is_some_and(|ts| ts <= self.clock.now()) {
+                // Zero-latency venue traffic scheduled by what just happened.
+                let Some(item) = self.queue.pop_due(self.clock.now()) else { break };
+                match item.route {
+                    Route::ToVenue => self.deliver_to_venue(&item.event),
+                    Route::FromVenue | Route::Input => self.pending.push_back(item.event),
+                }
+            } else {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn check_input(&self, event: &Event) -> Result<(), EngineError> {
+        match event {
+            Event::OrderInitialized(_)
+            | Event::OrderDenied(_)
+            | Event::OrderSubmitted(_)
+            | Event::OrderPendingCancel(_)
+            | Event::OrderPendingUpdate(_)
+            | Event::PositionOpened(_)
+            | Event::PositionChanged(_)
+            | Event::PositionClosed(_)
+            | Event::TradingStateChanged(_)
+            | Event::TimerFired(_) => Err(EngineError::NotAnInput { kind: event.kind() }),
+            _ => {
+                if let Some(id) = event.instrument_id() {
+                    if self.state.instrument_index(id).is_none() {
+                        return Err(EngineError::UnknownInstrument(id));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One event at the current instant.
+    fn handle(&mut self, event: Event) -> Result<(), EngineError> {
+        match event {
+            Event::QuoteTick(q) => self.on_quote(&q),
+            Event::TradeTick(t) => self.on_trade(&t),
+            Event::BookSnapshot(s) => self.on_book_snapshot(s),
+            Event::BookDeltas(d) => self.on_book_deltas(d),
+            Event::Bar(b) => self.on_bar(b),
+            Event::SubmitOrder(c) => self.on_submit(c),
+            Event::CancelOrder(c) => self.on_cancel(c),
+            Event::ModifyOrder(c) => self.on_modify(c),
+            Event::CancelAllOrders(c) => self.on_cancel_all(c),
+            Event::Flatten(c) => self.on_flatten(c),
+            Event::Halt(c) => self.on_halt(c),
+            Event::Resume(c) => self.on_resume(c),
+            Event::VenueConnected(_) | Event::VenueDisconnected(_) | Event::AccountState(_) => {
+                self.emit(event);
+                Ok(())
+            }
+            other => self.on_venue_event(other),
+        }
+    }
+
+    /// Records an event in the output stream, stamped now.
+    fn emit(&mut self, event: Event) {
+        self.counters.events_out += 1;
+        self.output.push(event);
+    }
+
+    /// Schedules the simulated venue's responses after the response latency.
+    fn schedule_venue_responses(&mut self) {
+        if self.venue_buf.is_empty() {
+            return;
+        }
+        let now = self.clock.now();
+        for event in self.venue_buf.drain(..) {
+            let at = now.add_ns(self.latency.response_ns());
+            self.queue.push(at, Route::FromVenue, event);
+        }
+    }
+
+    pub fn now(&self) -> UnixNanos {
+        self.clock.now()
+    }
+    pub fn state(&self) -> &EngineState {
+        &self.state
+    }
+    pub fn counters(&self) -> EngineCounters {
+        self.counters
+    }
+    pub fn stats(&self) -> &LatencyStats {
+        &self.stats
+    }
+    /// Everything that happened since the last drain, in order.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.output)
+    }
+    pub fn events(&self) -> &[Event] {
+        &self.output
+    }
+    /// Commands for a live venue adapter, in order, since the last drain.
+    pub fn drain_outbound(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.outbound)
+    }
+    /// Items still scheduled (venue traffic in flight).
+    pub fn scheduled(&self) -> usize {
+        self.queue.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,309 @@
+use super::*;
+use crate::events::{CancelAllOrders, Flatten, Halt, QuoteTick, Resume, SubmitOrder};
+use crate::matching::{BookMode, LatencyConfig, VenueConfig};
+use crate::risk::RiskConfig;
+use crate::strategy::{CallbackResult, Context, OrderRequest, Subscriptions};
+use crate::types::{
+    AccountId, AccountType, ClientOrderId, Currency, Money, OrderSide, OrderStatus, OrderType,
+    Quantity, StrategyId, TimeInForce, TradingState, Venue,
+};
+
+fn usdt() -> Currency {
+    Currency::from_static("USDT")
+}
+
+fn instrument() -> Instrument {
+    let mut i = Instrument::spot(
+        InstrumentId::from_static("BTCUSDT.SIM"),
+        Currency::from_static("BTC"),
+        usdt(),
+        "0.01".parse().unwrap(),
+        "0.001".parse().unwrap(),
+    );
+    i.taker_fee = "0.001".parse().unwrap();
+    i
+}
+
+fn config(latency_ns: u64) -> EngineConfig {
+    EngineConfig {
+        account_id: AccountId::from_static("SIM-001"),
+        account_type: AccountType::Margin,
+        starting_balances: vec![Money::parse("1000000", usdt()).unwrap()],
+        venue: Some(VenueConfig {
+            venue: Venue::from_static("SIM"),
+            account_id: AccountId::from_static("SIM-001"),
+            book_mode: BookMode::L1,
+            outages: vec![],
+            queue_position: true,
+            trade_fills: true,
+        }),
+        latency: LatencyConfig::Fixed {
+            submit_ns: latency_ns,
+            cancel_ns: latency_ns,
+            modify_ns: latency_ns,
+            response_ns: latency_ns,
+        },
+        risk: RiskConfig::default(),
+        record_market_data: false,
+    }
+}
+
+fn engine(latency_ns: u64) -> Engine {
+    let mut e = Engine::new(config(latency_ns)).unwrap();
+    e.add_instrument(instrument()).unwrap();
+    e
+}
+
+fn quote(ts: u64, bid: &str, ask: &str) -> Event {
+    QuoteTick {
+        instrument_id: instrument().id,
+        bid_price: bid.parse().unwrap(),
+        ask_price: ask.parse().unwrap(),
+        bid_size: "5.000".parse().unwrap(),
+        ask_size: "5.000".parse().unwrap(),
+        ts_event: UnixNanos(ts),
+        ts_init: UnixNanos(ts),
+    }
+    .into()
+}
+
+fn submit(ts: u64, id: &str, side: OrderSide, qty: &str) -> Event {
+    SubmitOrder {
+        strategy_id: StrategyId::from_static("manual"),
+        instrument_id: instrument().id,
+        client_order_id: ClientOrderId::from_static(id),
+        side,
+        order_type: OrderType::Market,
+        quantity: qty.parse().unwrap(),
+        price: None,
+        trigger_price: None,
+        time_in_force: TimeInForce::Ioc,
+        expire_time: None,
+        post_only: false,
+        reduce_only: false,
+        ts_event: UnixNanos(ts),
+        ts_init: UnixNanos(ts),
+    }
+    .into()
+}
+
+fn kinds(events: &[Event]) -> Vec<&'static str> {
+    events.iter().map(Event::kind).collect()
+}
+
+#[test]
+fn market_order_round_trip_emits_the_full_story() {
+    let mut e = engine(0);
+    e.process(quote(1_000, "100.00", "100.01")).unwrap();
+    e.process(submit(2_000, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    let out = e.drain_events();
+    assert_eq!(
+        kinds(&out),
+        [
+            "SubmitOrder",
+            "OrderInitialized",
+            "OrderSubmitted",
+            "OrderAccepted",
+            "OrderFilled",
+            "PositionOpened",
+            "AccountState"
+        ]
+    );
+    let order = e.state().order(ClientOrderId::from_static("O-1")).unwrap();
+    assert_eq!(order.status(), OrderStatus::Filled);
+    assert_eq!(e.state().portfolio().net_position_raw(instrument().id), 1_000_000_000);
+    assert_eq!(e.counters().fills, 1);
+}
+
+#[test]
+fn latency_delays_the_venue_and_its_answer() {
+    let mut e = engine(1_000_000);
+    e.process(quote(0, "100.00", "100.01")).unwrap();
+    e.process(submit(10, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Submitted);
+    assert_eq!(e.scheduled(), 1);
+    e.advance_to(UnixNanos(2_000_010)).unwrap();
+    let out = e.drain_events();
+    let accepted = out.iter().find(|ev| ev.kind() == "OrderAccepted").unwrap();
+    // Sent at 10, at the venue at 1_000_010, back at 2_000_010.
+    assert_eq!(accepted.ts_event(), UnixNanos(1_000_010));
+    assert_eq!(e.now(), UnixNanos(2_000_010));
+    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Filled);
+}
+
+#[test]
+fn a_denial_is_an_event_and_nothing_reaches_the_venue() {
+    let mut cfg = config(0);
+    cfg.risk.max_order_quantity = Some("0.5".parse().unwrap());
+    let mut e = Engine::new(cfg).unwrap();
+    e.add_instrument(instrument()).unwrap();
+    e.process(quote(1, "100.00", "100.01")).unwrap();
+    e.process(submit(2, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    let out = e.drain_events();
+    assert_eq!(kinds(&out), ["SubmitOrder", "OrderInitialized", "OrderDenied"]);
+    assert_eq!(e.counters().denials, 1);
+    assert_eq!(e.scheduled(), 0);
+}
+
+#[test]
+fn halt_denies_new_orders_and_resume_restores_them() {
+    let mut e = engine(0);
+    e.process(quote(1, "100.00", "100.01")).unwrap();
+    let halt = Halt { reason: "test".into(), source: "operator".into(), ts_event: UnixNanos(2), ts_init: UnixNanos(2) };
+    e.process(halt.into()).unwrap();
+    assert_eq!(e.state().risk().state(), TradingState::Halted);
+    e.process(submit(3, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Denied);
+    let resume = Resume { reason: "ok".into(), source: "operator".into(), ts_event: UnixNanos(4), ts_init: UnixNanos(4) };
+    e.process(resume.into()).unwrap();
+    e.process(submit(5, "O-2", OrderSide::Buy, "1.000")).unwrap();
+    assert_eq!(e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(), OrderStatus::Filled);
+    let out = e.drain_events();
+    assert_eq!(out.iter().filter(|ev| ev.kind() == "TradingStateChanged").count(), 2);
+}
+
+#[test]
+fn flatten_cancels_orders_and_closes_positions() {
+    let mut e = engine(0);
+    e.process(quote(1, "100.00", "100.01")).unwrap();
+    e.process(submit(2, "O-1", OrderSide::Buy, "2.000")).unwrap();
+    let resting = SubmitOrder {
+        order_type: OrderType::Limit,
+        price: Some("90.00".parse().unwrap()),
+        time_in_force: TimeInForce::Gtc,
+        client_order_id: ClientOrderId::from_static("O-2"),
+        ..match submit(3, "O-2", OrderSide::Buy, "1.000") {
+            Event::SubmitOrder(s) => s,
+            _ => unreachable!(),
+        }
+    };
+    e.process(resting.into()).unwrap();
+    assert_eq!(e.state().open_order_count(), 1);
+    let flatten = Flatten { strategy_id: None, instrument_id: None, source: "operator".into(), ts_event: UnixNanos(4), ts_init: UnixNanos(4) };
+    e.process(flatten.into()).unwrap();
+    assert_eq!(e.state().open_order_count(), 0);
+    assert_eq!(e.state().portfolio().net_position_raw(instrument().id), 0);
+    assert_eq!(e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(), OrderStatus::Canceled);
+    let out = e.drain_events();
+    assert!(out.iter().any(|ev| ev.kind() == "PositionClosed"));
+}
+
+#[test]
+fn cancel_all_of_nothing_is_recorded_and_harmless() {
+    let mut e = engine(0);
+    let c = CancelAllOrders { strategy_id: None, instrument_id: None, source: "operator".into(), ts_event: UnixNanos(1), ts_init: UnixNanos(1) };
+    e.process(c.into()).unwrap();
+    assert_eq!(kinds(&e.drain_events()), ["CancelAllOrders"]);
+}
+
+#[test]
+fn bad_input_is_an_error_and_changes_nothing() {
+    let mut e = engine(0);
+    let mut q = quote(1, "100.00", "100.01");
+    if let Event::QuoteTick(ref mut t) = q {
+        t.instrument_id = InstrumentId::from_static("NOPE.SIM");
+    }
+    assert!(matches!(e.process(q), Err(EngineError::UnknownInstrument(_))));
+    e.process(submit(2, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    assert!(matches!(e.process(submit(3, "O-1", OrderSide::Buy, "1.000")), Err(EngineError::DuplicateOrder(_))));
+    let made: Event = crate::events::fixtures::all().into_iter().find(|ev| ev.kind() == "PositionOpened").unwrap();
+    assert!(matches!(e.process(made), Err(EngineError::NotAnInput { .. })));
+    assert_eq!(e.counters().orders, 1);
+}
+
+struct BuyOnce {
+    id: StrategyId,
+    done: bool,
+    fills: usize,
+}
+
+impl Strategy for BuyOnce {
+    fn id(&self) -> StrategyId {
+        self.id
+    }
+    fn subscriptions(&self) -> Subscriptions {
+        Subscriptions { quotes: true, ..Subscriptions::default() }
+    }
+    fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
+        if !self.done {
+            self.done = true;
+            ctx.submit(OrderRequest::market(quote.instrument_id, OrderSide::Buy, Quantity::from_mantissa(1, 0).unwrap()))
+                .unwrap();
+            ctx.set_timer("later", ctx.now().add_ns(500), None, None);
+        }
+        Ok(())
+    }
+    fn on_order_event(&mut self, _ctx: &mut Context<'_>, event: &Event) -> CallbackResult {
+        if event.kind() == "OrderFilled" {
+            self.fills += 1;
+        }
+        Ok(())
+    }
+    fn on_timer(&mut self, ctx: &mut Context<'_>, _timer: &TimerFired) -> CallbackResult {
+        ctx.close_all_positions(None);
+        Ok(())
+    }
+}
+
+#[test]
+fn strategy_orders_timers_and_callbacks() {
+    let mut e = engine(100);
+    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.start().unwrap();
+    for ts in (1_000..3_000).step_by(100) {
+        e.process(quote(ts, "100.00", "100.01")).unwrap();
+    }
+    e.stop().unwrap();
+    let out = e.drain_events();
+    assert!(out.iter().any(|ev| ev.kind() == "TimerFired"));
+    assert_eq!(out.iter().filter(|ev| ev.kind() == "OrderFilled").count(), 2);
+    assert_eq!(e.state().portfolio().net_position_raw(instrument().id), 0);
+    assert!(e.state().order(ClientOrderId::from_static("O-buy-once-1")).is_some());
+    assert!(e.state().order(ClientOrderId::from_static("O-buy-once-2")).is_some());
+}
+
+fn run_columns(quotes: &[(u64, i64, i64)]) -> (Vec<u8>, EngineCounters) {
+    let mut e = engine(250);
+    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.start().unwrap();
+    let n = quotes.len();
+    let instrument = vec![0u32; n];
+    let bid: Vec<i64> = quotes.iter().map(|q| q.1).collect();
+    let ask: Vec<i64> = quotes.iter().map(|q| q.2).collect();
+    let size = vec![5_000_000_000u64; n];
+    let ts: Vec<u64> = quotes.iter().map(|q| q.0).collect();
+    let cols = QuoteColumns { instrument: &instrument, bid_price: &bid, ask_price: &ask, bid_size: &size, ask_size: &size, ts_event: &ts, ts_init: &ts };
+    e.run_quotes(&cols).unwrap();
+    e.stop().unwrap();
+    let bytes = rmp_serde::to_vec_named(&e.drain_events()).unwrap();
+    (bytes, e.counters())
+}
+
+#[test]
+fn columnar_run_equals_event_by_event_and_is_deterministic() {
+    let quotes: Vec<(u64, i64, i64)> =
+        (0..200).map(|i| (1_000 + i * 100, 100_000_000_000 + (i as i64 % 7) * 10_000_000, 100_010_000_000 + (i as i64 % 7) * 10_000_000)).collect();
+    let (a, ca) = run_columns(&quotes);
+    let (b, _) = run_columns(&quotes);
+    assert_eq!(a, b, "same input, same output bytes");
+
+    let mut e = engine(250);
+    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.start().unwrap();
+    for &(ts, bid, ask) in &quotes {
+        let q = QuoteTick {
+            instrument_id: instrument().id,
+            bid_price: crate::types::Price::from_raw(bid, 2).unwrap(),
+            ask_price: crate::types::Price::from_raw(ask, 2).unwrap(),
+            bid_size: Quantity::from_raw(5_000_000_000, 3).unwrap(),
+            ask_size: Quantity::from_raw(5_000_000_000, 3).unwrap(),
+            ts_event: UnixNanos(ts),
+            ts_init: UnixNanos(ts),
+        };
+        e.process(q.into()).unwrap();
+    }
+    e.stop().unwrap();
+    let c = rmp_serde::to_vec_named(&e.drain_events()).unwrap();
+    assert_eq!(a, c, "columnar and event-by-event runs emit the same events");
+    assert_eq!(ca.quotes, 200);
+}
