@@ -691,3 +691,1202 @@ fn carried_venue_order_id(event: &Event) -> Option<VenueOrderId> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{
+        CancelOrder, OrderAccepted, OrderCancelRejected, OrderCanceled, OrderDenied, OrderExpired,
+        OrderModifyRejected, OrderPendingCancel, OrderPendingUpdate, OrderRejected, OrderSubmitted,
+        OrderTriggered, QuoteTick,
+    };
+    use crate::types::{Currency, LiquiditySide, Money, OrderStatus as S, OrderType as T};
+    use proptest::prelude::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    const TS: UnixNanos = UnixNanos(1_000);
+
+    fn coid() -> ClientOrderId {
+        ClientOrderId::from_static("O-1")
+    }
+    fn sid() -> StrategyId {
+        StrategyId::from_static("S-1")
+    }
+    fn iid() -> InstrumentId {
+        InstrumentId::from_static("BTCUSDT.SIM")
+    }
+    fn acc() -> AccountId {
+        AccountId::from_static("SIM-001")
+    }
+    fn vid() -> VenueOrderId {
+        VenueOrderId::from_static("V-1")
+    }
+    fn q(s: &str) -> Quantity {
+        s.parse().unwrap()
+    }
+    fn p(s: &str) -> Price {
+        s.parse().unwrap()
+    }
+    /// A price at the full 9 decimals `avg_px` reports.
+    fn px9(s: &str) -> Price {
+        Price::parse_with_precision(s, 9).unwrap()
+    }
+
+    fn init(order_type: OrderType, quantity: Quantity) -> OrderInitialized {
+        OrderInitialized {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            side: OrderSide::Buy,
+            order_type,
+            quantity,
+            price: order_type.has_price().then(|| p("100.00")),
+            trigger_price: order_type.has_trigger().then(|| p("101.00")),
+            time_in_force: TimeInForce::Gtc,
+            expire_time: None,
+            post_only: false,
+            reduce_only: false,
+            ts_event: UnixNanos(10),
+            ts_init: UnixNanos(11),
+        }
+    }
+
+    fn order(order_type: OrderType) -> Order {
+        Order::new(&init(order_type, q("10")))
+    }
+
+    fn denied() -> Event {
+        OrderDenied {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            reason: "max quantity".into(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn submitted() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderSubmitted {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            account_id: acc(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn accepted() -> Event {
+        OrderAccepted {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            venue_order_id: vid(),
+            account_id: acc(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn rejected() -> Event {
+        OrderRejected {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            account_id: acc(),
+            reason: "post-only would cross".into(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn canceled() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderCanceled {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id: None,
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn expired() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderExpired {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id: None,
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn triggered() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderTriggered {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id: None,
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn pending_update() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderPendingUpdate {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id: None,
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn pending_cancel() -> Event {
+        let (strategy_id, instrument_id, client_order_id) = (sid(), iid(), coid());
+        OrderPendingCancel {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id: None,
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    /// An update to `quantity`, with the price and trigger the order type needs.
+    fn updated_for(order_type: OrderType, quantity: Quantity) -> Event {
+        OrderUpdated {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            venue_order_id: Some(VenueOrderId::from_static("V-2")),
+            quantity,
+            price: order_type.has_price().then(|| p("99.50")),
+            trigger_price: order_type.has_trigger().then(|| p("100.50")),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn updated(quantity: &str) -> Event {
+        updated_for(T::Limit, q(quantity))
+    }
+    fn modify_rejected() -> Event {
+        OrderModifyRejected {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            venue_order_id: None,
+            reason: "too late".into(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+    fn cancel_rejected() -> Event {
+        OrderCancelRejected {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            venue_order_id: None,
+            reason: "already filled".into(),
+            ts_event: TS,
+            ts_init: TS,
+        }
+        .into()
+    }
+
+    static NEXT_TRADE: AtomicU64 = AtomicU64::new(1);
+
+    fn fill_with(side: OrderSide, last_qty: Quantity, last_px: Price, trade: u64) -> Event {
+        OrderFilled {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            venue_order_id: vid(),
+            account_id: acc(),
+            trade_id: TradeId::new(&format!("T-{trade}")).unwrap(),
+            side,
+            order_type: T::Limit,
+            last_qty,
+            last_px,
+            commission: Money::zero(Currency::from_static("USDT")),
+            liquidity_side: LiquiditySide::Maker,
+            ts_event: UnixNanos(2_000 + trade),
+            ts_init: UnixNanos(2_000 + trade),
+        }
+        .into()
+    }
+    /// A buy fill with a fresh trade id.
+    fn fill_at(last_qty: &str, last_px: &str) -> Event {
+        let trade = NEXT_TRADE.fetch_add(1, Ordering::Relaxed);
+        fill_with(OrderSide::Buy, q(last_qty), p(last_px), trade)
+    }
+    fn fill(last_qty: &str) -> Event {
+        fill_at(last_qty, "100.00")
+    }
+
+    /// An order of `order_type` driven through `path`, every step of which must succeed.
+    fn driven(order_type: OrderType, path: &[Event]) -> Order {
+        let mut o = order(order_type);
+        for e in path {
+            if let Err(err) = o.apply(e) {
+                panic!("setup step {} failed: {err}", e.kind());
+            }
+        }
+        o
+    }
+
+    /// Drives an order through `path`, applies `event` and checks it lands in `to`.
+    fn edge(order_type: OrderType, path: &[Event], event: &Event, to: OrderStatus) -> Order {
+        let mut o = driven(order_type, path);
+        assert_eq!(
+            o.apply(event),
+            Ok(to),
+            "{} from {}",
+            event.kind(),
+            o.status()
+        );
+        assert_eq!(o.status(), to);
+        o
+    }
+
+    /// Checks `event` is refused from the end of `path` and the order stays byte-identical.
+    fn refused(order_type: OrderType, path: &[Event], event: &Event) -> OrderError {
+        let mut o = driven(order_type, path);
+        let before = o.clone();
+        let err = o.apply(event).expect_err("must be refused");
+        assert_eq!(o, before, "an error must leave the order unchanged");
+        err
+    }
+
+    fn at_submitted() -> Vec<Event> {
+        vec![submitted()]
+    }
+    fn at_accepted() -> Vec<Event> {
+        vec![submitted(), accepted()]
+    }
+    fn at_triggered() -> Vec<Event> {
+        vec![submitted(), accepted(), triggered()]
+    }
+    fn at_partially_filled() -> Vec<Event> {
+        vec![submitted(), accepted(), fill("4")]
+    }
+    fn at_pending_update() -> Vec<Event> {
+        vec![submitted(), accepted(), pending_update()]
+    }
+    fn at_pending_cancel() -> Vec<Event> {
+        vec![submitted(), accepted(), pending_cancel()]
+    }
+
+    // ---- legal edges: one test each ------------------------------------------------------
+
+    #[test]
+    fn initialized_to_denied() {
+        edge(T::Limit, &[], &denied(), S::Denied);
+    }
+    #[test]
+    fn initialized_to_submitted() {
+        let o = edge(T::Limit, &[], &submitted(), S::Submitted);
+        assert_eq!(o.account_id(), Some(acc()));
+        assert!(o.is_in_flight());
+    }
+
+    #[test]
+    fn submitted_to_accepted() {
+        let o = edge(T::Limit, &at_submitted(), &accepted(), S::Accepted);
+        assert_eq!(o.venue_order_id(), Some(vid()));
+        assert!(o.is_open());
+    }
+    #[test]
+    fn submitted_to_rejected() {
+        edge(T::Limit, &at_submitted(), &rejected(), S::Rejected);
+    }
+    #[test]
+    fn submitted_to_canceled_ioc_remainder_before_ack() {
+        edge(T::Market, &at_submitted(), &canceled(), S::Canceled);
+    }
+    #[test]
+    fn submitted_to_partially_filled_fill_before_ack() {
+        let o = edge(T::Market, &at_submitted(), &fill("3"), S::PartiallyFilled);
+        assert_eq!(
+            o.venue_order_id(),
+            Some(vid()),
+            "the fill names the venue order"
+        );
+    }
+    #[test]
+    fn submitted_to_filled_fill_before_ack() {
+        edge(T::Market, &at_submitted(), &fill("10"), S::Filled);
+    }
+    #[test]
+    fn submitted_to_pending_update() {
+        edge(
+            T::Limit,
+            &at_submitted(),
+            &pending_update(),
+            S::PendingUpdate,
+        );
+    }
+    #[test]
+    fn submitted_to_pending_cancel() {
+        edge(
+            T::Limit,
+            &at_submitted(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+
+    #[test]
+    fn accepted_to_pending_update() {
+        edge(
+            T::Limit,
+            &at_accepted(),
+            &pending_update(),
+            S::PendingUpdate,
+        );
+    }
+    #[test]
+    fn accepted_to_pending_cancel() {
+        edge(
+            T::Limit,
+            &at_accepted(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+    #[test]
+    fn accepted_to_canceled() {
+        edge(T::Limit, &at_accepted(), &canceled(), S::Canceled);
+    }
+    #[test]
+    fn accepted_to_expired() {
+        edge(T::Limit, &at_accepted(), &expired(), S::Expired);
+    }
+    #[test]
+    fn accepted_to_triggered() {
+        edge(T::StopMarket, &at_accepted(), &triggered(), S::Triggered);
+        edge(T::StopLimit, &at_accepted(), &triggered(), S::Triggered);
+    }
+    #[test]
+    fn accepted_to_partially_filled() {
+        let o = edge(T::Limit, &at_accepted(), &fill("4"), S::PartiallyFilled);
+        assert_eq!((o.filled_qty(), o.leaves_qty()), (q("4"), q("6")));
+    }
+    #[test]
+    fn accepted_to_filled() {
+        let o = edge(T::Limit, &at_accepted(), &fill("10"), S::Filled);
+        assert!(o.is_terminal() && !o.is_open());
+        assert_eq!(o.leaves_qty(), q("0"));
+    }
+
+    #[test]
+    fn triggered_to_pending_update() {
+        edge(
+            T::StopLimit,
+            &at_triggered(),
+            &pending_update(),
+            S::PendingUpdate,
+        );
+    }
+    #[test]
+    fn triggered_to_pending_cancel() {
+        edge(
+            T::StopLimit,
+            &at_triggered(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+    #[test]
+    fn triggered_to_canceled() {
+        edge(T::StopLimit, &at_triggered(), &canceled(), S::Canceled);
+    }
+    #[test]
+    fn triggered_to_expired() {
+        edge(T::StopLimit, &at_triggered(), &expired(), S::Expired);
+    }
+    #[test]
+    fn triggered_to_rejected() {
+        edge(T::StopLimit, &at_triggered(), &rejected(), S::Rejected);
+    }
+    #[test]
+    fn triggered_to_partially_filled() {
+        edge(
+            T::StopLimit,
+            &at_triggered(),
+            &fill("1"),
+            S::PartiallyFilled,
+        );
+    }
+    #[test]
+    fn triggered_to_filled() {
+        edge(T::StopMarket, &at_triggered(), &fill("10"), S::Filled);
+    }
+
+    #[test]
+    fn partially_filled_to_pending_update() {
+        edge(
+            T::Limit,
+            &at_partially_filled(),
+            &pending_update(),
+            S::PendingUpdate,
+        );
+    }
+    #[test]
+    fn partially_filled_to_pending_cancel() {
+        edge(
+            T::Limit,
+            &at_partially_filled(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+    #[test]
+    fn partially_filled_to_canceled() {
+        let o = edge(T::Limit, &at_partially_filled(), &canceled(), S::Canceled);
+        assert_eq!((o.filled_qty(), o.leaves_qty()), (q("4"), q("6")));
+    }
+    #[test]
+    fn partially_filled_to_expired() {
+        edge(T::Limit, &at_partially_filled(), &expired(), S::Expired);
+    }
+    #[test]
+    fn partially_filled_to_partially_filled() {
+        let o = edge(
+            T::Limit,
+            &at_partially_filled(),
+            &fill("5"),
+            S::PartiallyFilled,
+        );
+        assert_eq!(o.filled_qty(), q("9"));
+    }
+    #[test]
+    fn partially_filled_to_filled() {
+        edge(T::Limit, &at_partially_filled(), &fill("6"), S::Filled);
+    }
+    #[test]
+    fn partially_filled_to_partially_filled_on_late_ack() {
+        let path = [submitted(), fill("4")];
+        let o = edge(T::Limit, &path, &accepted(), S::PartiallyFilled);
+        assert_eq!(o.filled_qty(), q("4"));
+    }
+
+    #[test]
+    fn pending_update_to_previous_on_updated() {
+        let o = edge(T::Limit, &at_pending_update(), &updated("12"), S::Accepted);
+        assert_eq!((o.quantity(), o.price()), (q("12"), Some(p("99.50"))));
+        assert_eq!(o.venue_order_id(), Some(VenueOrderId::from_static("V-2")));
+        let stop = [submitted(), accepted(), triggered(), pending_update()];
+        let o = edge(
+            T::StopLimit,
+            &stop,
+            &updated_for(T::StopLimit, q("8")),
+            S::Triggered,
+        );
+        assert_eq!(o.trigger_price(), Some(p("100.50")));
+        let partial = [submitted(), accepted(), fill("4"), pending_update()];
+        edge(T::Limit, &partial, &updated("5"), S::PartiallyFilled);
+    }
+    #[test]
+    fn pending_update_to_filled_on_updated_down_to_filled() {
+        let path = [submitted(), accepted(), fill("4"), pending_update()];
+        let o = edge(T::Limit, &path, &updated("4"), S::Filled);
+        assert_eq!(o.leaves_qty(), q("0"));
+    }
+    #[test]
+    fn pending_update_to_pending_update_on_updated_with_another_modify_in_flight() {
+        let mut path = at_pending_update();
+        path.push(pending_update());
+        let mut o = edge(T::Limit, &path, &updated("9"), S::PendingUpdate);
+        assert_eq!(o.apply(&updated("8")), Ok(S::Accepted));
+    }
+    #[test]
+    fn pending_update_to_previous_on_modify_rejected() {
+        let o = edge(
+            T::Limit,
+            &at_pending_update(),
+            &modify_rejected(),
+            S::Accepted,
+        );
+        assert_eq!(o.quantity(), q("10"));
+        let partial = [submitted(), accepted(), fill("4"), pending_update()];
+        edge(T::Limit, &partial, &modify_rejected(), S::PartiallyFilled);
+    }
+    #[test]
+    fn pending_update_to_pending_update_on_modify_rejected_with_another_modify_in_flight() {
+        let mut path = at_pending_update();
+        path.push(pending_update());
+        let mut o = edge(T::Limit, &path, &modify_rejected(), S::PendingUpdate);
+        assert_eq!(o.apply(&modify_rejected()), Ok(S::Accepted));
+    }
+    #[test]
+    fn pending_update_to_pending_update() {
+        edge(
+            T::Limit,
+            &at_pending_update(),
+            &pending_update(),
+            S::PendingUpdate,
+        );
+    }
+    #[test]
+    fn pending_update_to_pending_cancel() {
+        edge(
+            T::Limit,
+            &at_pending_update(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+    #[test]
+    fn pending_update_to_canceled() {
+        edge(T::Limit, &at_pending_update(), &canceled(), S::Canceled);
+    }
+    #[test]
+    fn pending_update_to_expired() {
+        edge(T::Limit, &at_pending_update(), &expired(), S::Expired);
+    }
+    #[test]
+    fn pending_update_to_rejected() {
+        edge(
+            T::Limit,
+            &[submitted(), pending_update()],
+            &rejected(),
+            S::Rejected,
+        );
+        let stop = [submitted(), accepted(), triggered(), pending_update()];
+        edge(T::StopLimit, &stop, &rejected(), S::Rejected);
+    }
+    #[test]
+    fn pending_update_to_pending_update_on_late_ack() {
+        let mut o = edge(
+            T::Limit,
+            &[submitted(), pending_update()],
+            &accepted(),
+            S::PendingUpdate,
+        );
+        assert_eq!(o.venue_order_id(), Some(vid()));
+        assert_eq!(o.apply(&updated("10")), Ok(S::Accepted));
+    }
+    #[test]
+    fn pending_update_to_pending_update_on_trigger() {
+        let mut o = edge(
+            T::StopMarket,
+            &at_pending_update(),
+            &triggered(),
+            S::PendingUpdate,
+        );
+        assert_eq!(o.apply(&modify_rejected()), Ok(S::Triggered));
+    }
+    #[test]
+    fn pending_update_to_pending_update_on_partial_fill() {
+        let mut o = edge(T::Limit, &at_pending_update(), &fill("2"), S::PendingUpdate);
+        assert_eq!(o.apply(&modify_rejected()), Ok(S::PartiallyFilled));
+    }
+    #[test]
+    fn pending_update_to_filled() {
+        edge(T::Limit, &at_pending_update(), &fill("10"), S::Filled);
+    }
+
+    #[test]
+    fn pending_cancel_to_previous_on_cancel_rejected() {
+        edge(
+            T::Limit,
+            &at_pending_cancel(),
+            &cancel_rejected(),
+            S::Accepted,
+        );
+        let stop = [submitted(), accepted(), triggered(), pending_cancel()];
+        edge(T::StopLimit, &stop, &cancel_rejected(), S::Triggered);
+        let partial = [submitted(), accepted(), fill("4"), pending_cancel()];
+        edge(T::Limit, &partial, &cancel_rejected(), S::PartiallyFilled);
+        edge(
+            T::Limit,
+            &[submitted(), pending_cancel()],
+            &cancel_rejected(),
+            S::Submitted,
+        );
+    }
+    #[test]
+    fn pending_cancel_to_pending_update_on_cancel_rejected_with_modify_in_flight() {
+        let path = [submitted(), accepted(), pending_update(), pending_cancel()];
+        let mut o = edge(T::Limit, &path, &cancel_rejected(), S::PendingUpdate);
+        assert_eq!(o.apply(&updated("7")), Ok(S::Accepted));
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel() {
+        edge(
+            T::Limit,
+            &at_pending_cancel(),
+            &pending_cancel(),
+            S::PendingCancel,
+        );
+    }
+    #[test]
+    fn pending_cancel_to_canceled() {
+        edge(T::Limit, &at_pending_cancel(), &canceled(), S::Canceled);
+    }
+    #[test]
+    fn pending_cancel_to_expired() {
+        edge(T::Limit, &at_pending_cancel(), &expired(), S::Expired);
+    }
+    #[test]
+    fn pending_cancel_to_rejected() {
+        edge(
+            T::Limit,
+            &[submitted(), pending_cancel()],
+            &rejected(),
+            S::Rejected,
+        );
+        let stop = [submitted(), accepted(), triggered(), pending_cancel()];
+        edge(T::StopLimit, &stop, &rejected(), S::Rejected);
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel_on_late_ack() {
+        let mut o = edge(
+            T::Limit,
+            &[submitted(), pending_cancel()],
+            &accepted(),
+            S::PendingCancel,
+        );
+        assert_eq!(o.apply(&cancel_rejected()), Ok(S::Accepted));
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel_on_trigger() {
+        let mut o = edge(
+            T::StopLimit,
+            &at_pending_cancel(),
+            &triggered(),
+            S::PendingCancel,
+        );
+        assert_eq!(o.apply(&cancel_rejected()), Ok(S::Triggered));
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel_on_partial_fill() {
+        let mut o = edge(T::Limit, &at_pending_cancel(), &fill("3"), S::PendingCancel);
+        assert_eq!(o.filled_qty(), q("3"));
+        assert_eq!(o.apply(&cancel_rejected()), Ok(S::PartiallyFilled));
+    }
+    #[test]
+    fn pending_cancel_to_filled() {
+        edge(T::Limit, &at_pending_cancel(), &fill("10"), S::Filled);
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel_on_updated() {
+        let path = [submitted(), accepted(), pending_update(), pending_cancel()];
+        let o = edge(T::Limit, &path, &updated("6"), S::PendingCancel);
+        assert_eq!(o.quantity(), q("6"));
+    }
+    #[test]
+    fn pending_cancel_to_filled_on_updated_down_to_filled() {
+        let path = [
+            submitted(),
+            accepted(),
+            fill("6"),
+            pending_update(),
+            pending_cancel(),
+        ];
+        edge(T::Limit, &path, &updated("6"), S::Filled);
+    }
+    #[test]
+    fn pending_cancel_to_pending_cancel_on_modify_rejected() {
+        let path = [submitted(), accepted(), pending_update(), pending_cancel()];
+        let mut o = edge(T::Limit, &path, &modify_rejected(), S::PendingCancel);
+        assert_eq!(o.apply(&cancel_rejected()), Ok(S::Accepted));
+    }
+
+    // ---- illegal edges ------------------------------------------------------------------
+
+    fn every_order_event() -> Vec<Event> {
+        vec![
+            denied(),
+            submitted(),
+            accepted(),
+            rejected(),
+            canceled(),
+            expired(),
+            triggered(),
+            pending_update(),
+            pending_cancel(),
+            updated("10"),
+            modify_rejected(),
+            cancel_rejected(),
+            fill("1"),
+            Event::OrderInitialized(init(T::StopLimit, q("10"))),
+        ]
+    }
+
+    #[test]
+    fn terminal_statuses_absorb_every_event() {
+        let terminals: [(OrderType, Vec<Event>); 5] = [
+            (T::StopLimit, vec![denied()]),
+            (T::StopLimit, vec![submitted(), rejected()]),
+            (T::StopLimit, vec![submitted(), accepted(), canceled()]),
+            (T::StopLimit, vec![submitted(), accepted(), expired()]),
+            (T::StopLimit, vec![submitted(), accepted(), fill("10")]),
+        ];
+        for (order_type, path) in terminals {
+            for event in every_order_event() {
+                let err = refused(order_type, &path, &event);
+                assert!(matches!(err, OrderError::InvalidTransition { .. }), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn initialized_refuses_everything_but_submit_and_deny() {
+        for event in every_order_event() {
+            if matches!(event, Event::OrderSubmitted(_) | Event::OrderDenied(_)) {
+                continue;
+            }
+            refused(T::StopLimit, &[], &event);
+        }
+    }
+
+    #[test]
+    fn duplicate_ack_is_refused() {
+        let err = refused(T::Limit, &at_accepted(), &accepted());
+        assert_eq!(
+            err,
+            OrderError::InvalidTransition {
+                client_order_id: coid(),
+                from: S::Accepted,
+                event: "OrderAccepted"
+            }
+        );
+        refused(
+            T::Limit,
+            &[submitted(), pending_cancel(), accepted()],
+            &accepted(),
+        );
+        refused(T::Limit, &[submitted(), accepted(), fill("1")], &accepted());
+    }
+
+    #[test]
+    fn trigger_on_a_non_stop_order_is_refused() {
+        let err = refused(T::Limit, &at_accepted(), &triggered());
+        assert!(
+            matches!(
+                err,
+                OrderError::NotAStopOrder {
+                    order_type: T::Limit,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        refused(T::Market, &at_pending_cancel(), &triggered());
+        refused(T::StopLimit, &at_triggered(), &triggered());
+        refused(
+            T::StopLimit,
+            &[submitted(), accepted(), fill("1")],
+            &triggered(),
+        );
+    }
+
+    #[test]
+    fn answers_without_a_request_are_refused() {
+        refused(T::Limit, &at_accepted(), &cancel_rejected());
+        refused(T::Limit, &at_accepted(), &modify_rejected());
+        refused(T::Limit, &at_accepted(), &updated("9"));
+        refused(T::Limit, &at_pending_cancel(), &updated("9"));
+        refused(T::Limit, &at_pending_cancel(), &modify_rejected());
+        refused(T::Limit, &at_pending_update(), &cancel_rejected());
+    }
+
+    #[test]
+    fn other_illegal_edges_are_refused() {
+        refused(T::Limit, &at_submitted(), &expired());
+        refused(T::Limit, &at_submitted(), &submitted());
+        refused(T::Limit, &at_accepted(), &rejected());
+        refused(T::Limit, &at_accepted(), &denied());
+        refused(T::Limit, &at_pending_cancel(), &pending_update());
+        refused(T::Limit, &at_pending_cancel(), &rejected());
+        refused(T::Limit, &[submitted(), pending_cancel()], &expired());
+    }
+
+    #[test]
+    fn events_for_something_else_are_refused() {
+        let quote = QuoteTick {
+            instrument_id: iid(),
+            bid_price: p("1"),
+            ask_price: p("2"),
+            bid_size: q("1"),
+            ask_size: q("1"),
+            ts_event: TS,
+            ts_init: TS,
+        };
+        let err = refused(T::Limit, &at_accepted(), &quote.into());
+        assert!(
+            matches!(
+                err,
+                OrderError::NotAnOrderEvent {
+                    event: "QuoteTick",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let command = CancelOrder {
+            strategy_id: sid(),
+            instrument_id: iid(),
+            client_order_id: coid(),
+            ts_event: TS,
+            ts_init: TS,
+        };
+        let err = refused(T::Limit, &at_accepted(), &command.into());
+        assert!(
+            matches!(
+                err,
+                OrderError::NotAnOrderEvent {
+                    event: "CancelOrder",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        let Event::OrderCanceled(cancel) = canceled() else {
+            unreachable!()
+        };
+        let other = ClientOrderId::from_static("O-2");
+        let err = refused(
+            T::Limit,
+            &at_accepted(),
+            &OrderCanceled {
+                client_order_id: other,
+                ..cancel
+            }
+            .into(),
+        );
+        assert!(
+            matches!(err, OrderError::WrongOrder { other: o, .. } if o == other),
+            "{err}"
+        );
+        let err = refused(
+            T::Limit,
+            &at_accepted(),
+            &OrderCanceled {
+                instrument_id: InstrumentId::from_static("ETHUSDT.SIM"),
+                ..cancel
+            }
+            .into(),
+        );
+        assert!(
+            matches!(
+                err,
+                OrderError::HeaderMismatch {
+                    field: "instrument_id",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = refused(
+            T::Limit,
+            &at_accepted(),
+            &OrderCanceled {
+                strategy_id: StrategyId::from_static("S-2"),
+                ..cancel
+            }
+            .into(),
+        );
+        assert!(
+            matches!(
+                err,
+                OrderError::HeaderMismatch {
+                    field: "strategy_id",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    // ---- fills and updates --------------------------------------------------------------
+
+    #[test]
+    fn overfill_is_refused_and_leaves_the_order_unchanged() {
+        let err = refused(T::Limit, &at_partially_filled(), &fill("7"));
+        assert!(matches!(err, OrderError::Overfill { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("O-1") && text.contains("overfills"), "{text}");
+        refused(T::Limit, &at_accepted(), &fill("10.000000001"));
+        refused(T::Limit, &at_pending_cancel(), &fill("11"));
+    }
+
+    #[test]
+    fn fill_on_the_wrong_side_is_refused() {
+        let event = fill_with(OrderSide::Sell, q("1"), p("100"), 900_001);
+        let err = refused(T::Limit, &at_accepted(), &event);
+        assert!(
+            matches!(
+                err,
+                OrderError::SideMismatch {
+                    order_side: OrderSide::Buy,
+                    fill_side: OrderSide::Sell,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_and_duplicate_fills_are_refused() {
+        let err = refused(T::Limit, &at_accepted(), &fill("0"));
+        assert!(matches!(err, OrderError::EmptyFill { .. }), "{err}");
+        let first = fill_with(OrderSide::Buy, q("1"), p("100"), 900_002);
+        let err = refused(T::Limit, &[submitted(), accepted(), first.clone()], &first);
+        assert!(matches!(err, OrderError::DuplicateFill { .. }), "{err}");
+    }
+
+    #[test]
+    fn update_below_filled_is_refused() {
+        let path = [submitted(), accepted(), fill("4"), pending_update()];
+        let err = refused(T::Limit, &path, &updated("3"));
+        assert_eq!(
+            err,
+            OrderError::QuantityBelowFilled {
+                client_order_id: coid(),
+                quantity: q("3"),
+                filled_qty: q("4")
+            }
+        );
+        assert!(err.to_string().contains("O-1"));
+    }
+
+    #[test]
+    fn update_that_does_not_fit_the_order_type_is_refused() {
+        let err = refused(
+            T::Limit,
+            &at_pending_update(),
+            &updated_for(T::Market, q("5")),
+        );
+        assert!(matches!(err, OrderError::InvalidUpdate { .. }), "{err}");
+        refused(
+            T::StopLimit,
+            &at_pending_update(),
+            &updated_for(T::Limit, q("5")),
+        );
+        refused(T::Limit, &at_pending_update(), &updated("0"));
+    }
+
+    #[test]
+    fn avg_px_is_exact_over_partial_fills() {
+        let mut o = driven(T::Limit, &at_accepted());
+        assert_eq!(o.avg_px(), None);
+        o.apply(&fill_at("1", "100.01")).unwrap();
+        assert_eq!(o.avg_px(), Some(px9("100.01")));
+        o.apply(&fill_at("2", "100.02")).unwrap();
+        // 300.05 / 3 = 100.0166666666...: rounded half away from zero at 9 decimals.
+        assert_eq!(o.avg_px().unwrap().raw(), 100_016_666_667);
+        assert_eq!(o.avg_px().unwrap().precision(), 9);
+        o.apply(&fill_at("3", "100.05")).unwrap();
+        // 600.20 / 6 = 100.0333333333...
+        assert_eq!(o.avg_px().unwrap().raw(), 100_033_333_333);
+        o.apply(&fill_at("4", "99.999")).unwrap();
+        // (600.20 + 399.996) / 10 = 100.0196 exactly.
+        assert_eq!(o.avg_px(), Some(px9("100.0196")));
+        assert_eq!(o.status(), S::Filled);
+        assert_eq!(o.trade_ids().len(), 4);
+    }
+
+    #[test]
+    fn avg_px_is_exact_with_fractional_quantities_and_negative_prices() {
+        let mut o = Order::new(&init(T::Limit, q("1.000")));
+        for e in [
+            submitted(),
+            accepted(),
+            fill_at("0.3", "61234.50"),
+            fill_at("0.7", "61234.51"),
+        ] {
+            o.apply(&e).unwrap();
+        }
+        assert_eq!(o.avg_px(), Some(px9("61234.507")));
+        let mut o = Order::new(&init(T::Limit, q("3")));
+        for e in [
+            submitted(),
+            accepted(),
+            fill_at("1", "-1.00"),
+            fill_at("2", "-2.00"),
+        ] {
+            o.apply(&e).unwrap();
+        }
+        // -5 / 3 = -1.6666666666...: half away from zero.
+        assert_eq!(o.avg_px().unwrap().raw(), -1_666_666_667);
+    }
+
+    #[test]
+    fn bookkeeping_follows_applied_events_only() {
+        let mut o = order(T::Limit);
+        assert_eq!(
+            (o.ts_init(), o.ts_last(), o.event_count()),
+            (UnixNanos(11), UnixNanos(10), 1)
+        );
+        o.apply(&submitted()).unwrap();
+        let last = fill_with(OrderSide::Buy, q("2"), p("100"), 900_003);
+        o.apply(&accepted()).unwrap();
+        o.apply(&last).unwrap();
+        assert_eq!((o.ts_last(), o.event_count()), (last.ts_event(), 4));
+        assert!(o.apply(&denied()).is_err());
+        assert_eq!((o.ts_last(), o.event_count()), (last.ts_event(), 4));
+        assert_eq!(
+            (o.side(), o.order_type(), o.time_in_force()),
+            (OrderSide::Buy, T::Limit, TimeInForce::Gtc)
+        );
+        assert_eq!(
+            (o.client_order_id(), o.strategy_id(), o.instrument_id()),
+            (coid(), sid(), iid())
+        );
+        assert_eq!(
+            (o.expire_time(), o.post_only(), o.reduce_only()),
+            (None, false, false)
+        );
+    }
+
+    #[test]
+    fn error_messages_name_the_order_and_the_problem() {
+        let err = refused(T::Limit, &at_accepted(), &accepted());
+        assert_eq!(
+            err.to_string(),
+            "order O-1: OrderAccepted is not allowed in status ACCEPTED"
+        );
+        let err = refused(T::Limit, &at_accepted(), &triggered());
+        assert_eq!(
+            err.to_string(),
+            "order O-1: OrderTriggered on a LIMIT order (only stop orders trigger)"
+        );
+    }
+
+    // ---- property test ------------------------------------------------------------------
+
+    /// One random step: an order event of any kind (fills and updates with random sizes), or
+    /// an event that is not for this order at all.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Simple(u8),
+        Fill {
+            qty: u64,
+            px: i64,
+            sell: bool,
+            trade: u64,
+        },
+        Update {
+            qty: u64,
+        },
+        Foreign,
+    }
+
+    /// Steps weighted so that runs reach the deep states (terminal events are rarer).
+    fn step() -> impl Strategy<Value = Step> {
+        let simple = |k: u8| Just(Step::Simple(k));
+        prop_oneof![
+            1 => simple(0),
+            6 => simple(1),
+            6 => simple(2),
+            1 => simple(3),
+            1 => simple(4),
+            1 => simple(5),
+            4 => simple(6),
+            4 => simple(7),
+            4 => simple(8),
+            3 => simple(9),
+            3 => simple(10),
+            1 => simple(11),
+            8 => (0u64..=12, 9_000i64..11_000, prop::bool::weighted(0.05), 0u64..40)
+                .prop_map(|(qty, px, sell, trade)| Step::Fill { qty, px, sell, trade }),
+            3 => (0u64..=14).prop_map(|qty| Step::Update { qty }),
+            1 => Just(Step::Foreign),
+        ]
+    }
+
+    fn build(order_type: OrderType, step: &Step) -> Event {
+        match *step {
+            Step::Simple(k) => match k {
+                0 => denied(),
+                1 => submitted(),
+                2 => accepted(),
+                3 => rejected(),
+                4 => canceled(),
+                5 => expired(),
+                6 => triggered(),
+                7 => pending_update(),
+                8 => pending_cancel(),
+                9 => modify_rejected(),
+                10 => cancel_rejected(),
+                _ => Event::OrderInitialized(init(order_type, q("1"))),
+            },
+            Step::Fill {
+                qty,
+                px,
+                sell,
+                trade,
+            } => {
+                let side = if sell {
+                    OrderSide::Sell
+                } else {
+                    OrderSide::Buy
+                };
+                let qty = Quantity::from_mantissa(qty, 0).unwrap();
+                fill_with(side, qty, Price::from_mantissa(px, 2).unwrap(), trade)
+            }
+            Step::Update { qty } => {
+                updated_for(order_type, Quantity::from_mantissa(qty, 0).unwrap())
+            }
+            Step::Foreign => {
+                let Event::OrderCanceled(c) = canceled() else {
+                    unreachable!()
+                };
+                OrderCanceled {
+                    client_order_id: ClientOrderId::from_static("O-other"),
+                    ..c
+                }
+                .into()
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn random_event_sequences_keep_the_invariants(
+            order_type in prop::sample::select(T::ALL.to_vec()),
+            quantity in 1u64..=20,
+            steps in prop::collection::vec(step(), 0..40),
+        ) {
+            let mut o = Order::new(&init(order_type, Quantity::from_mantissa(quantity, 0).unwrap()));
+            for step in &steps {
+                let event = build(order_type, step);
+                let before = o.clone();
+                let result = o.apply(&event);
+                if let Ok(status) = result {
+                    prop_assert!(!before.is_terminal(), "{} changed a terminal order", event.kind());
+                    prop_assert_eq!(status, o.status());
+                    prop_assert_eq!(o.event_count(), before.event_count() + 1);
+                } else {
+                    prop_assert_eq!(&o, &before, "an error changed the order");
+                }
+                if before.is_terminal() {
+                    prop_assert_eq!(o.status(), before.status());
+                }
+                prop_assert!(o.filled_qty() >= before.filled_qty());
+                prop_assert!(o.filled_qty() <= o.quantity());
+                prop_assert_eq!(o.leaves_qty().raw() + o.filled_qty().raw(), o.quantity().raw());
+                prop_assert_eq!(o.avg_px().is_some(), !o.filled_qty().is_zero());
+                prop_assert_eq!(o.status() == S::Filled, o.leaves_qty().is_zero());
+            }
+        }
+    }
+}
