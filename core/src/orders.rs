@@ -1886,6 +1886,15 @@ mod tests {
                 prop_assert_eq!(o.leaves_qty().raw() + o.filled_qty().raw(), o.quantity().raw());
                 prop_assert_eq!(o.avg_px().is_some(), !o.filled_qty().is_zero());
                 prop_assert_eq!(o.status() == S::Filled, o.leaves_qty().is_zero());
+                // Internal bookkeeping: `working` is never a pending status, equals the status
+                // whenever no request is pending, and PendingUpdate means a modify is unanswered.
+                prop_assert!(!matches!(o.working, S::PendingUpdate | S::PendingCancel));
+                if !matches!(o.status(), S::PendingUpdate | S::PendingCancel) {
+                    prop_assert_eq!(o.working, o.status());
+                }
+                if !o.is_terminal() && o.status() != S::PendingCancel {
+                    prop_assert_eq!(o.status() == S::PendingUpdate, o.pending_updates > 0);
+                }
             }
         }
     }
