@@ -26,7 +26,9 @@ fn engine() -> Engine {
     let config = EngineConfig {
         account_id: AccountId::from_static("SIM-001"),
         account_type: AccountType::Margin,
-        starting_balances: vec![Money::parse("1000000000", Currency::from_static("USD")).expect("money")],
+        starting_balances: vec![
+            Money::parse("1000000000", Currency::from_static("USD")).expect("money")
+        ],
         venue: Some(VenueConfig {
             venue: Venue::from_static("SIM"),
             account_id: AccountId::from_static("SIM-001"),
@@ -175,8 +177,10 @@ fn main() {
     times.sort_unstable();
     let median = times[times.len() / 2];
 
-    let small: f64 = (0..3).map(|_| order_times(20_000).iter().sum::<u64>() as f64).fold(f64::MAX, f64::min);
-    let large: f64 = (0..3).map(|_| order_times(200_000).iter().sum::<u64>() as f64).fold(f64::MAX, f64::min);
+    let small: f64 =
+        (0..3).map(|_| order_times(20_000).iter().sum::<u64>() as f64).fold(f64::MAX, f64::min);
+    let large: f64 =
+        (0..3).map(|_| order_times(200_000).iter().sum::<u64>() as f64).fold(f64::MAX, f64::min);
     let scaling = large / (10.0 * small);
 
     let bytes_per_quote = quotes.bytes() as f64 / n as f64;

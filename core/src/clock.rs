@@ -68,7 +68,12 @@ pub struct Timers {
 
 impl Timers {
     pub fn set(&mut self, timer: Timer, now: UnixNanos) -> Result<(), TimerError> {
-        if self.timers.iter().flatten().any(|t| t.name == timer.name && t.strategy_id == timer.strategy_id) {
+        if self
+            .timers
+            .iter()
+            .flatten()
+            .any(|t| t.name == timer.name && t.strategy_id == timer.strategy_id)
+        {
             return Err(TimerError::Duplicate(timer.name));
         }
         if timer.interval_ns == Some(0) {
@@ -193,9 +198,18 @@ mod tests {
     fn canceled_timer_never_fires_and_bad_timers_are_refused() {
         let mut t = Timers::default();
         t.set(timer("x", 100, Some(10), None), UnixNanos(0)).unwrap();
-        assert!(matches!(t.set(timer("x", 100, None, None), UnixNanos(0)), Err(TimerError::Duplicate(_))));
-        assert!(matches!(t.set(timer("z", 100, Some(0), None), UnixNanos(0)), Err(TimerError::ZeroInterval { .. })));
-        assert!(matches!(t.set(timer("p", 1, None, None), UnixNanos(5)), Err(TimerError::InThePast { .. })));
+        assert!(matches!(
+            t.set(timer("x", 100, None, None), UnixNanos(0)),
+            Err(TimerError::Duplicate(_))
+        ));
+        assert!(matches!(
+            t.set(timer("z", 100, Some(0), None), UnixNanos(0)),
+            Err(TimerError::ZeroInterval { .. })
+        ));
+        assert!(matches!(
+            t.set(timer("p", 1, None, None), UnixNanos(5)),
+            Err(TimerError::InThePast { .. })
+        ));
         assert!(t.cancel("x", None));
         assert!(t.pop_due(UnixNanos(1_000)).is_none());
         assert!(!t.cancel("x", None));

@@ -14,17 +14,10 @@ use crate::types::{
 pub enum OrderError {
     /// The event is not one that changes an order (market data, a command, an account event).
     #[error("order {client_order_id}: {event} is not an order event")]
-    NotAnOrderEvent {
-        client_order_id: ClientOrderId,
-        event: &'static str,
-    },
+    NotAnOrderEvent { client_order_id: ClientOrderId, event: &'static str },
     /// The event names a different order.
     #[error("order {client_order_id}: {event} is for order {other}")]
-    WrongOrder {
-        client_order_id: ClientOrderId,
-        other: ClientOrderId,
-        event: &'static str,
-    },
+    WrongOrder { client_order_id: ClientOrderId, other: ClientOrderId, event: &'static str },
     /// The event names this order but another instrument or strategy.
     #[error("order {client_order_id}: {event} has {field} {actual}, the order has {expected}")]
     HeaderMismatch {
@@ -36,17 +29,10 @@ pub enum OrderError {
     },
     /// The table has no edge for this event in this status.
     #[error("order {client_order_id}: {event} is not allowed in status {from}")]
-    InvalidTransition {
-        client_order_id: ClientOrderId,
-        from: OrderStatus,
-        event: &'static str,
-    },
+    InvalidTransition { client_order_id: ClientOrderId, from: OrderStatus, event: &'static str },
     /// Only stop orders can be triggered.
     #[error("order {client_order_id}: OrderTriggered on a {order_type} order (only stop orders trigger)")]
-    NotAStopOrder {
-        client_order_id: ClientOrderId,
-        order_type: OrderType,
-    },
+    NotAStopOrder { client_order_id: ClientOrderId, order_type: OrderType },
     /// A fill larger than what is left to fill.
     #[error(
         "order {client_order_id}: fill {trade_id} of {last_qty} overfills (quantity {quantity}, already filled {filled_qty})"
@@ -70,38 +56,21 @@ pub enum OrderError {
     },
     /// A fill of zero quantity.
     #[error("order {client_order_id}: fill {trade_id} has zero quantity")]
-    EmptyFill {
-        client_order_id: ClientOrderId,
-        trade_id: TradeId,
-    },
+    EmptyFill { client_order_id: ClientOrderId, trade_id: TradeId },
     /// A fill whose trade id this order has already seen.
     #[error("order {client_order_id}: fill {trade_id} was already applied")]
-    DuplicateFill {
-        client_order_id: ClientOrderId,
-        trade_id: TradeId,
-    },
+    DuplicateFill { client_order_id: ClientOrderId, trade_id: TradeId },
     /// An update that would leave the order smaller than what already filled.
     #[error(
         "order {client_order_id}: updated quantity {quantity} is below the filled quantity {filled_qty}"
     )]
-    QuantityBelowFilled {
-        client_order_id: ClientOrderId,
-        quantity: Quantity,
-        filled_qty: Quantity,
-    },
+    QuantityBelowFilled { client_order_id: ClientOrderId, quantity: Quantity, filled_qty: Quantity },
     /// An update whose fields do not fit the order type.
     #[error("order {client_order_id}: invalid update for a {order_type} order: {reason}")]
-    InvalidUpdate {
-        client_order_id: ClientOrderId,
-        order_type: OrderType,
-        reason: &'static str,
-    },
+    InvalidUpdate { client_order_id: ClientOrderId, order_type: OrderType, reason: &'static str },
     /// Fixed-point arithmetic left its range.
     #[error("order {client_order_id}: {what} overflows")]
-    Overflow {
-        client_order_id: ClientOrderId,
-        what: &'static str,
-    },
+    Overflow { client_order_id: ClientOrderId, what: &'static str },
 }
 
 /// What the transition table needs to know about an order besides its status.
@@ -281,16 +250,8 @@ pub struct Order {
 #[derive(Clone, Copy)]
 enum Change {
     Nothing,
-    Fill {
-        filled_qty: Quantity,
-        px_qty_sum: i128,
-        trade_id: TradeId,
-    },
-    Update {
-        quantity: Quantity,
-        price: Option<Price>,
-        trigger_price: Option<Price>,
-    },
+    Fill { filled_qty: Quantity, px_qty_sum: i128, trade_id: TradeId },
+    Update { quantity: Quantity, price: Option<Price>, trigger_price: Option<Price> },
 }
 
 impl Order {
@@ -350,18 +311,14 @@ impl Order {
                 event: kind,
             });
         }
-        let not_ours = || OrderError::NotAnOrderEvent {
-            client_order_id: self.client_order_id,
-            event: kind,
-        };
+        let not_ours =
+            || OrderError::NotAnOrderEvent { client_order_id: self.client_order_id, event: kind };
         if event.is_command() {
             return Err(not_ours());
         }
-        let (Some(coid), Some(iid), Some(sid)) = (
-            event.client_order_id(),
-            event.instrument_id(),
-            event.strategy_id(),
-        ) else {
+        let (Some(coid), Some(iid), Some(sid)) =
+            (event.client_order_id(), event.instrument_id(), event.strategy_id())
+        else {
             return Err(not_ours());
         };
         if coid != self.client_order_id {
@@ -421,10 +378,7 @@ impl Order {
             });
         }
         if fill.last_qty.is_zero() {
-            return Err(OrderError::EmptyFill {
-                client_order_id: coid,
-                trade_id: fill.trade_id,
-            });
+            return Err(OrderError::EmptyFill { client_order_id: coid, trade_id: fill.trade_id });
         }
         if self.trade_ids.contains(&fill.trade_id) {
             return Err(OrderError::DuplicateFill {
@@ -441,23 +395,14 @@ impl Order {
                 filled_qty: self.filled_qty,
             });
         }
-        let overflow = |what| OrderError::Overflow {
-            client_order_id: coid,
-            what,
-        };
-        let filled_qty = self
-            .filled_qty
-            .checked_add(fill.last_qty)
-            .map_err(|_| overflow("filled quantity"))?;
+        let overflow = |what| OrderError::Overflow { client_order_id: coid, what };
+        let filled_qty =
+            self.filled_qty.checked_add(fill.last_qty).map_err(|_| overflow("filled quantity"))?;
         let px_qty_sum = i128::from(fill.last_px.raw())
             .checked_mul(i128::from(fill.last_qty.raw()))
             .and_then(|notional| self.px_qty_sum.checked_add(notional))
             .ok_or_else(|| overflow("price-quantity sum"))?;
-        Ok(Change::Fill {
-            filled_qty,
-            px_qty_sum,
-            trade_id: fill.trade_id,
-        })
+        Ok(Change::Fill { filled_qty, px_qty_sum, trade_id: fill.trade_id })
     }
 
     /// Checks an update against the order: the new terms must fit its type and its fills.
@@ -471,14 +416,10 @@ impl Order {
             return Err(invalid("quantity must be positive"));
         }
         if update.price.is_some() != self.order_type.has_price() {
-            return Err(invalid(
-                "price must be given exactly for LIMIT and STOP_LIMIT",
-            ));
+            return Err(invalid("price must be given exactly for LIMIT and STOP_LIMIT"));
         }
         if update.trigger_price.is_some() != self.order_type.has_trigger() {
-            return Err(invalid(
-                "trigger price must be given exactly for stop orders",
-            ));
+            return Err(invalid("trigger price must be given exactly for stop orders"));
         }
         if update.quantity < self.filled_qty {
             return Err(OrderError::QuantityBelowFilled {
@@ -519,20 +460,12 @@ impl Order {
         }
         match change {
             Change::Nothing => {}
-            Change::Fill {
-                filled_qty,
-                px_qty_sum,
-                trade_id,
-            } => {
+            Change::Fill { filled_qty, px_qty_sum, trade_id } => {
                 self.filled_qty = filled_qty;
                 self.px_qty_sum = px_qty_sum;
                 self.trade_ids.push(trade_id);
             }
-            Change::Update {
-                quantity,
-                price,
-                trigger_price,
-            } => {
+            Change::Update { quantity, price, trigger_price } => {
                 self.quantity = quantity;
                 self.price = price;
                 self.trigger_price = trigger_price;
@@ -544,10 +477,7 @@ impl Order {
 
     /// The status without pending requests after `event` moves the order to `next`.
     fn next_working(&self, event: &Event, next: OrderStatus) -> OrderStatus {
-        if !matches!(
-            next,
-            OrderStatus::PendingUpdate | OrderStatus::PendingCancel
-        ) {
+        if !matches!(next, OrderStatus::PendingUpdate | OrderStatus::PendingCancel) {
             return next;
         }
         match event {
@@ -949,13 +879,7 @@ mod tests {
     /// Drives an order through `path`, applies `event` and checks it lands in `to`.
     fn edge(order_type: OrderType, path: &[Event], event: &Event, to: OrderStatus) -> Order {
         let mut o = driven(order_type, path);
-        assert_eq!(
-            o.apply(event),
-            Ok(to),
-            "{} from {}",
-            event.kind(),
-            o.status()
-        );
+        assert_eq!(o.apply(event), Ok(to), "{} from {}", event.kind(), o.status());
         assert_eq!(o.status(), to);
         o
     }
@@ -1018,11 +942,7 @@ mod tests {
     #[test]
     fn submitted_to_partially_filled_fill_before_ack() {
         let o = edge(T::Market, &at_submitted(), &fill("3"), S::PartiallyFilled);
-        assert_eq!(
-            o.venue_order_id(),
-            Some(vid()),
-            "the fill names the venue order"
-        );
+        assert_eq!(o.venue_order_id(), Some(vid()), "the fill names the venue order");
     }
     #[test]
     fn submitted_to_filled_fill_before_ack() {
@@ -1030,40 +950,20 @@ mod tests {
     }
     #[test]
     fn submitted_to_pending_update() {
-        edge(
-            T::Limit,
-            &at_submitted(),
-            &pending_update(),
-            S::PendingUpdate,
-        );
+        edge(T::Limit, &at_submitted(), &pending_update(), S::PendingUpdate);
     }
     #[test]
     fn submitted_to_pending_cancel() {
-        edge(
-            T::Limit,
-            &at_submitted(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::Limit, &at_submitted(), &pending_cancel(), S::PendingCancel);
     }
 
     #[test]
     fn accepted_to_pending_update() {
-        edge(
-            T::Limit,
-            &at_accepted(),
-            &pending_update(),
-            S::PendingUpdate,
-        );
+        edge(T::Limit, &at_accepted(), &pending_update(), S::PendingUpdate);
     }
     #[test]
     fn accepted_to_pending_cancel() {
-        edge(
-            T::Limit,
-            &at_accepted(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::Limit, &at_accepted(), &pending_cancel(), S::PendingCancel);
     }
     #[test]
     fn accepted_to_canceled() {
@@ -1092,21 +992,11 @@ mod tests {
 
     #[test]
     fn triggered_to_pending_update() {
-        edge(
-            T::StopLimit,
-            &at_triggered(),
-            &pending_update(),
-            S::PendingUpdate,
-        );
+        edge(T::StopLimit, &at_triggered(), &pending_update(), S::PendingUpdate);
     }
     #[test]
     fn triggered_to_pending_cancel() {
-        edge(
-            T::StopLimit,
-            &at_triggered(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::StopLimit, &at_triggered(), &pending_cancel(), S::PendingCancel);
     }
     #[test]
     fn triggered_to_canceled() {
@@ -1122,12 +1012,7 @@ mod tests {
     }
     #[test]
     fn triggered_to_partially_filled() {
-        edge(
-            T::StopLimit,
-            &at_triggered(),
-            &fill("1"),
-            S::PartiallyFilled,
-        );
+        edge(T::StopLimit, &at_triggered(), &fill("1"), S::PartiallyFilled);
     }
     #[test]
     fn triggered_to_filled() {
@@ -1136,21 +1021,11 @@ mod tests {
 
     #[test]
     fn partially_filled_to_pending_update() {
-        edge(
-            T::Limit,
-            &at_partially_filled(),
-            &pending_update(),
-            S::PendingUpdate,
-        );
+        edge(T::Limit, &at_partially_filled(), &pending_update(), S::PendingUpdate);
     }
     #[test]
     fn partially_filled_to_pending_cancel() {
-        edge(
-            T::Limit,
-            &at_partially_filled(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::Limit, &at_partially_filled(), &pending_cancel(), S::PendingCancel);
     }
     #[test]
     fn partially_filled_to_canceled() {
@@ -1163,12 +1038,7 @@ mod tests {
     }
     #[test]
     fn partially_filled_to_partially_filled() {
-        let o = edge(
-            T::Limit,
-            &at_partially_filled(),
-            &fill("5"),
-            S::PartiallyFilled,
-        );
+        let o = edge(T::Limit, &at_partially_filled(), &fill("5"), S::PartiallyFilled);
         assert_eq!(o.filled_qty(), q("9"));
     }
     #[test]
@@ -1188,12 +1058,7 @@ mod tests {
         assert_eq!((o.quantity(), o.price()), (q("12"), Some(p("99.50"))));
         assert_eq!(o.venue_order_id(), Some(VenueOrderId::from_static("V-2")));
         let stop = [submitted(), accepted(), triggered(), pending_update()];
-        let o = edge(
-            T::StopLimit,
-            &stop,
-            &updated_for(T::StopLimit, q("8")),
-            S::Triggered,
-        );
+        let o = edge(T::StopLimit, &stop, &updated_for(T::StopLimit, q("8")), S::Triggered);
         assert_eq!(o.trigger_price(), Some(p("100.50")));
         let partial = [submitted(), accepted(), fill("4"), pending_update()];
         edge(T::Limit, &partial, &updated("5"), S::PartiallyFilled);
@@ -1213,12 +1078,7 @@ mod tests {
     }
     #[test]
     fn pending_update_to_previous_on_modify_rejected() {
-        let o = edge(
-            T::Limit,
-            &at_pending_update(),
-            &modify_rejected(),
-            S::Accepted,
-        );
+        let o = edge(T::Limit, &at_pending_update(), &modify_rejected(), S::Accepted);
         assert_eq!(o.quantity(), q("10"));
         let partial = [submitted(), accepted(), fill("4"), pending_update()];
         edge(T::Limit, &partial, &modify_rejected(), S::PartiallyFilled);
@@ -1232,21 +1092,11 @@ mod tests {
     }
     #[test]
     fn pending_update_to_pending_update() {
-        edge(
-            T::Limit,
-            &at_pending_update(),
-            &pending_update(),
-            S::PendingUpdate,
-        );
+        edge(T::Limit, &at_pending_update(), &pending_update(), S::PendingUpdate);
     }
     #[test]
     fn pending_update_to_pending_cancel() {
-        edge(
-            T::Limit,
-            &at_pending_update(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::Limit, &at_pending_update(), &pending_cancel(), S::PendingCancel);
     }
     #[test]
     fn pending_update_to_canceled() {
@@ -1258,34 +1108,19 @@ mod tests {
     }
     #[test]
     fn pending_update_to_rejected() {
-        edge(
-            T::Limit,
-            &[submitted(), pending_update()],
-            &rejected(),
-            S::Rejected,
-        );
+        edge(T::Limit, &[submitted(), pending_update()], &rejected(), S::Rejected);
         let stop = [submitted(), accepted(), triggered(), pending_update()];
         edge(T::StopLimit, &stop, &rejected(), S::Rejected);
     }
     #[test]
     fn pending_update_to_pending_update_on_late_ack() {
-        let mut o = edge(
-            T::Limit,
-            &[submitted(), pending_update()],
-            &accepted(),
-            S::PendingUpdate,
-        );
+        let mut o = edge(T::Limit, &[submitted(), pending_update()], &accepted(), S::PendingUpdate);
         assert_eq!(o.venue_order_id(), Some(vid()));
         assert_eq!(o.apply(&updated("10")), Ok(S::Accepted));
     }
     #[test]
     fn pending_update_to_pending_update_on_trigger() {
-        let mut o = edge(
-            T::StopMarket,
-            &at_pending_update(),
-            &triggered(),
-            S::PendingUpdate,
-        );
+        let mut o = edge(T::StopMarket, &at_pending_update(), &triggered(), S::PendingUpdate);
         assert_eq!(o.apply(&modify_rejected()), Ok(S::Triggered));
     }
     #[test]
@@ -1300,22 +1135,12 @@ mod tests {
 
     #[test]
     fn pending_cancel_to_previous_on_cancel_rejected() {
-        edge(
-            T::Limit,
-            &at_pending_cancel(),
-            &cancel_rejected(),
-            S::Accepted,
-        );
+        edge(T::Limit, &at_pending_cancel(), &cancel_rejected(), S::Accepted);
         let stop = [submitted(), accepted(), triggered(), pending_cancel()];
         edge(T::StopLimit, &stop, &cancel_rejected(), S::Triggered);
         let partial = [submitted(), accepted(), fill("4"), pending_cancel()];
         edge(T::Limit, &partial, &cancel_rejected(), S::PartiallyFilled);
-        edge(
-            T::Limit,
-            &[submitted(), pending_cancel()],
-            &cancel_rejected(),
-            S::Submitted,
-        );
+        edge(T::Limit, &[submitted(), pending_cancel()], &cancel_rejected(), S::Submitted);
     }
     #[test]
     fn pending_cancel_to_pending_update_on_cancel_rejected_with_modify_in_flight() {
@@ -1325,12 +1150,7 @@ mod tests {
     }
     #[test]
     fn pending_cancel_to_pending_cancel() {
-        edge(
-            T::Limit,
-            &at_pending_cancel(),
-            &pending_cancel(),
-            S::PendingCancel,
-        );
+        edge(T::Limit, &at_pending_cancel(), &pending_cancel(), S::PendingCancel);
     }
     #[test]
     fn pending_cancel_to_canceled() {
@@ -1342,33 +1162,18 @@ mod tests {
     }
     #[test]
     fn pending_cancel_to_rejected() {
-        edge(
-            T::Limit,
-            &[submitted(), pending_cancel()],
-            &rejected(),
-            S::Rejected,
-        );
+        edge(T::Limit, &[submitted(), pending_cancel()], &rejected(), S::Rejected);
         let stop = [submitted(), accepted(), triggered(), pending_cancel()];
         edge(T::StopLimit, &stop, &rejected(), S::Rejected);
     }
     #[test]
     fn pending_cancel_to_pending_cancel_on_late_ack() {
-        let mut o = edge(
-            T::Limit,
-            &[submitted(), pending_cancel()],
-            &accepted(),
-            S::PendingCancel,
-        );
+        let mut o = edge(T::Limit, &[submitted(), pending_cancel()], &accepted(), S::PendingCancel);
         assert_eq!(o.apply(&cancel_rejected()), Ok(S::Accepted));
     }
     #[test]
     fn pending_cancel_to_pending_cancel_on_trigger() {
-        let mut o = edge(
-            T::StopLimit,
-            &at_pending_cancel(),
-            &triggered(),
-            S::PendingCancel,
-        );
+        let mut o = edge(T::StopLimit, &at_pending_cancel(), &triggered(), S::PendingCancel);
         assert_eq!(o.apply(&cancel_rejected()), Ok(S::Triggered));
     }
     #[test]
@@ -1389,13 +1194,7 @@ mod tests {
     }
     #[test]
     fn pending_cancel_to_filled_on_updated_down_to_filled() {
-        let path = [
-            submitted(),
-            accepted(),
-            fill("6"),
-            pending_update(),
-            pending_cancel(),
-        ];
+        let path = [submitted(), accepted(), fill("6"), pending_update(), pending_cancel()];
         edge(T::Limit, &path, &updated("6"), S::Filled);
     }
     #[test]
@@ -1464,34 +1263,17 @@ mod tests {
                 event: "OrderAccepted"
             }
         );
-        refused(
-            T::Limit,
-            &[submitted(), pending_cancel(), accepted()],
-            &accepted(),
-        );
+        refused(T::Limit, &[submitted(), pending_cancel(), accepted()], &accepted());
         refused(T::Limit, &[submitted(), accepted(), fill("1")], &accepted());
     }
 
     #[test]
     fn trigger_on_a_non_stop_order_is_refused() {
         let err = refused(T::Limit, &at_accepted(), &triggered());
-        assert!(
-            matches!(
-                err,
-                OrderError::NotAStopOrder {
-                    order_type: T::Limit,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::NotAStopOrder { order_type: T::Limit, .. }), "{err}");
         refused(T::Market, &at_pending_cancel(), &triggered());
         refused(T::StopLimit, &at_triggered(), &triggered());
-        refused(
-            T::StopLimit,
-            &[submitted(), accepted(), fill("1")],
-            &triggered(),
-        );
+        refused(T::StopLimit, &[submitted(), accepted(), fill("1")], &triggered());
     }
 
     #[test]
@@ -1527,16 +1309,7 @@ mod tests {
             ts_init: TS,
         };
         let err = refused(T::Limit, &at_accepted(), &quote.into());
-        assert!(
-            matches!(
-                err,
-                OrderError::NotAnOrderEvent {
-                    event: "QuoteTick",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::NotAnOrderEvent { event: "QuoteTick", .. }), "{err}");
         let command = CancelOrder {
             strategy_id: sid(),
             instrument_id: iid(),
@@ -1545,72 +1318,29 @@ mod tests {
             ts_init: TS,
         };
         let err = refused(T::Limit, &at_accepted(), &command.into());
-        assert!(
-            matches!(
-                err,
-                OrderError::NotAnOrderEvent {
-                    event: "CancelOrder",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::NotAnOrderEvent { event: "CancelOrder", .. }), "{err}");
 
-        let Event::OrderCanceled(cancel) = canceled() else {
-            unreachable!()
-        };
+        let Event::OrderCanceled(cancel) = canceled() else { unreachable!() };
         let other = ClientOrderId::from_static("O-2");
         let err = refused(
             T::Limit,
             &at_accepted(),
-            &OrderCanceled {
-                client_order_id: other,
-                ..cancel
-            }
-            .into(),
+            &OrderCanceled { client_order_id: other, ..cancel }.into(),
         );
-        assert!(
-            matches!(err, OrderError::WrongOrder { other: o, .. } if o == other),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::WrongOrder { other: o, .. } if o == other), "{err}");
         let err = refused(
             T::Limit,
             &at_accepted(),
-            &OrderCanceled {
-                instrument_id: InstrumentId::from_static("ETHUSDT.SIM"),
-                ..cancel
-            }
-            .into(),
+            &OrderCanceled { instrument_id: InstrumentId::from_static("ETHUSDT.SIM"), ..cancel }
+                .into(),
         );
-        assert!(
-            matches!(
-                err,
-                OrderError::HeaderMismatch {
-                    field: "instrument_id",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::HeaderMismatch { field: "instrument_id", .. }), "{err}");
         let err = refused(
             T::Limit,
             &at_accepted(),
-            &OrderCanceled {
-                strategy_id: StrategyId::from_static("S-2"),
-                ..cancel
-            }
-            .into(),
+            &OrderCanceled { strategy_id: StrategyId::from_static("S-2"), ..cancel }.into(),
         );
-        assert!(
-            matches!(
-                err,
-                OrderError::HeaderMismatch {
-                    field: "strategy_id",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, OrderError::HeaderMismatch { field: "strategy_id", .. }), "{err}");
     }
 
     // ---- fills and updates --------------------------------------------------------------
@@ -1668,17 +1398,9 @@ mod tests {
 
     #[test]
     fn update_that_does_not_fit_the_order_type_is_refused() {
-        let err = refused(
-            T::Limit,
-            &at_pending_update(),
-            &updated_for(T::Market, q("5")),
-        );
+        let err = refused(T::Limit, &at_pending_update(), &updated_for(T::Market, q("5")));
         assert!(matches!(err, OrderError::InvalidUpdate { .. }), "{err}");
-        refused(
-            T::StopLimit,
-            &at_pending_update(),
-            &updated_for(T::Limit, q("5")),
-        );
+        refused(T::StopLimit, &at_pending_update(), &updated_for(T::Limit, q("5")));
         refused(T::Limit, &at_pending_update(), &updated("0"));
     }
 
@@ -1705,22 +1427,12 @@ mod tests {
     #[test]
     fn avg_px_is_exact_with_fractional_quantities_and_negative_prices() {
         let mut o = Order::new(&init(T::Limit, q("1.000")));
-        for e in [
-            submitted(),
-            accepted(),
-            fill_at("0.3", "61234.50"),
-            fill_at("0.7", "61234.51"),
-        ] {
+        for e in [submitted(), accepted(), fill_at("0.3", "61234.50"), fill_at("0.7", "61234.51")] {
             o.apply(&e).unwrap();
         }
         assert_eq!(o.avg_px(), Some(px9("61234.507")));
         let mut o = Order::new(&init(T::Limit, q("3")));
-        for e in [
-            submitted(),
-            accepted(),
-            fill_at("1", "-1.00"),
-            fill_at("2", "-2.00"),
-        ] {
+        for e in [submitted(), accepted(), fill_at("1", "-1.00"), fill_at("2", "-2.00")] {
             o.apply(&e).unwrap();
         }
         // -5 / 3 = -1.6666666666...: half away from zero.
@@ -1730,10 +1442,7 @@ mod tests {
     #[test]
     fn bookkeeping_follows_applied_events_only() {
         let mut o = order(T::Limit);
-        assert_eq!(
-            (o.ts_init(), o.ts_last(), o.event_count()),
-            (UnixNanos(11), UnixNanos(10), 1)
-        );
+        assert_eq!((o.ts_init(), o.ts_last(), o.event_count()), (UnixNanos(11), UnixNanos(10), 1));
         o.apply(&submitted()).unwrap();
         let last = fill_with(OrderSide::Buy, q("2"), p("100"), 900_003);
         o.apply(&accepted()).unwrap();
@@ -1749,19 +1458,13 @@ mod tests {
             (o.client_order_id(), o.strategy_id(), o.instrument_id()),
             (coid(), sid(), iid())
         );
-        assert_eq!(
-            (o.expire_time(), o.post_only(), o.reduce_only()),
-            (None, false, false)
-        );
+        assert_eq!((o.expire_time(), o.post_only(), o.reduce_only()), (None, false, false));
     }
 
     #[test]
     fn error_messages_name_the_order_and_the_problem() {
         let err = refused(T::Limit, &at_accepted(), &accepted());
-        assert_eq!(
-            err.to_string(),
-            "order O-1: OrderAccepted is not allowed in status ACCEPTED"
-        );
+        assert_eq!(err.to_string(), "order O-1: OrderAccepted is not allowed in status ACCEPTED");
         let err = refused(T::Limit, &at_accepted(), &triggered());
         assert_eq!(
             err.to_string(),
@@ -1776,15 +1479,8 @@ mod tests {
     #[derive(Debug, Clone)]
     enum Step {
         Simple(u8),
-        Fill {
-            qty: u64,
-            px: i64,
-            sell: bool,
-            trade: u64,
-        },
-        Update {
-            qty: u64,
-        },
+        Fill { qty: u64, px: i64, sell: bool, trade: u64 },
+        Update { qty: u64 },
         Foreign,
     }
 
@@ -1827,17 +1523,8 @@ mod tests {
                 10 => cancel_rejected(),
                 _ => Event::OrderInitialized(init(order_type, q("1"))),
             },
-            Step::Fill {
-                qty,
-                px,
-                sell,
-                trade,
-            } => {
-                let side = if sell {
-                    OrderSide::Sell
-                } else {
-                    OrderSide::Buy
-                };
+            Step::Fill { qty, px, sell, trade } => {
+                let side = if sell { OrderSide::Sell } else { OrderSide::Buy };
                 let qty = Quantity::from_mantissa(qty, 0).unwrap();
                 fill_with(side, qty, Price::from_mantissa(px, 2).unwrap(), trade)
             }
@@ -1845,14 +1532,8 @@ mod tests {
                 updated_for(order_type, Quantity::from_mantissa(qty, 0).unwrap())
             }
             Step::Foreign => {
-                let Event::OrderCanceled(c) = canceled() else {
-                    unreachable!()
-                };
-                OrderCanceled {
-                    client_order_id: ClientOrderId::from_static("O-other"),
-                    ..c
-                }
-                .into()
+                let Event::OrderCanceled(c) = canceled() else { unreachable!() };
+                OrderCanceled { client_order_id: ClientOrderId::from_static("O-other"), ..c }.into()
             }
         }
     }

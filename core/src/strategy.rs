@@ -135,7 +135,12 @@ impl OrderRequest {
         }
     }
 
-    pub fn limit(instrument_id: InstrumentId, side: OrderSide, quantity: Quantity, price: Price) -> Self {
+    pub fn limit(
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: Quantity,
+        price: Price,
+    ) -> Self {
         Self {
             order_type: OrderType::Limit,
             price: Some(price),
@@ -151,8 +156,12 @@ impl OrderRequest {
             return Err(RequestError::ZeroQuantity);
         }
         match (t.has_price(), self.price.is_some()) {
-            (true, false) => return Err(RequestError::MissingField { order_type: t, field: "price" }),
-            (false, true) => return Err(RequestError::UnexpectedField { order_type: t, field: "price" }),
+            (true, false) => {
+                return Err(RequestError::MissingField { order_type: t, field: "price" })
+            }
+            (false, true) => {
+                return Err(RequestError::UnexpectedField { order_type: t, field: "price" })
+            }
             _ => {}
         }
         match (t.has_trigger(), self.trigger_price.is_some()) {
@@ -249,7 +258,8 @@ impl Context<'_> {
     }
 
     pub fn cancel(&mut self, client_order_id: ClientOrderId) -> Result<(), RequestError> {
-        let order = self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
+        let order =
+            self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
         self.requests.push(Request::Command(
             CancelOrder {
                 strategy_id: self.strategy_id,
@@ -270,7 +280,8 @@ impl Context<'_> {
         price: Option<Price>,
         trigger_price: Option<Price>,
     ) -> Result<(), RequestError> {
-        let order = self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
+        let order =
+            self.state.order(client_order_id).ok_or(RequestError::UnknownOrder(client_order_id))?;
         self.requests.push(Request::Command(
             ModifyOrder {
                 strategy_id: self.strategy_id,
@@ -316,7 +327,13 @@ impl Context<'_> {
     }
 
     /// A timer firing at `at`, then every `interval_ns` (if given) until `stop` (if given).
-    pub fn set_timer(&mut self, name: &str, at: UnixNanos, interval_ns: Option<u64>, stop: Option<UnixNanos>) {
+    pub fn set_timer(
+        &mut self,
+        name: &str,
+        at: UnixNanos,
+        interval_ns: Option<u64>,
+        stop: Option<UnixNanos>,
+    ) {
         self.requests.push(Request::SetTimer(Timer {
             name: name.to_owned(),
             strategy_id: Some(self.strategy_id),

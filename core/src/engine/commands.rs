@@ -35,7 +35,10 @@ impl Engine {
             reduce_only: cmd.reduce_only,
         }
         .validate()
-        .map_err(|source| EngineError::InvalidOrder { client_order_id: cmd.client_order_id, source })?;
+        .map_err(|source| EngineError::InvalidOrder {
+            client_order_id: cmd.client_order_id,
+            source,
+        })?;
 
         self.emit(cmd.into());
         let init = OrderInitialized {
@@ -61,7 +64,9 @@ impl Engine {
         let instrument_state = &self.state.instruments[index];
         let reference_price = instrument_state
             .quote
-            .map(|q| crate::types::Price::from_raw(q.bid_price.raw() / 2 + q.ask_price.raw() / 2, 9))
+            .map(|q| {
+                crate::types::Price::from_raw(q.bid_price.raw() / 2 + q.ask_price.raw() / 2, 9)
+            })
             .and_then(Result::ok)
             .or(instrument_state.last_trade.map(|t| t.price));
         let view = RiskView {
@@ -99,7 +104,11 @@ impl Engine {
 
     pub(super) fn on_cancel(&mut self, cmd: CancelOrder) -> Result<(), EngineError> {
         let now = self.clock.now();
-        let order = self.state.orders.get(&cmd.client_order_id).ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
+        let order = self
+            .state
+            .orders
+            .get(&cmd.client_order_id)
+            .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
         let open = order.is_open() || order.is_in_flight();
         self.emit(cmd.into());
@@ -134,7 +143,11 @@ impl Engine {
 
     pub(super) fn on_modify(&mut self, cmd: ModifyOrder) -> Result<(), EngineError> {
         let now = self.clock.now();
-        let order = self.state.orders.get(&cmd.client_order_id).ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
+        let order = self
+            .state
+            .orders
+            .get(&cmd.client_order_id)
+            .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
         let open = order.is_open();
         self.emit(cmd.into());
@@ -142,7 +155,10 @@ impl Engine {
         let instrument_state = &self.state.instruments[index];
         let view = RiskView {
             instrument: &instrument_state.instrument,
-            reference_price: instrument_state.quote.map(|q| q.bid_price).or(instrument_state.last_trade.map(|t| t.price)),
+            reference_price: instrument_state
+                .quote
+                .map(|q| q.bid_price)
+                .or(instrument_state.last_trade.map(|t| t.price)),
             open_orders: self.state.open_orders.len(),
             net_position_raw: self.state.portfolio.net_position_raw(cmd.instrument_id),
         };
@@ -203,7 +219,8 @@ impl Engine {
         self.emit(cmd.into());
         self.cancel_each(targets)?;
         for (instrument_id, strategy_id, signed) in positions {
-            let size_precision = self.state.instrument(instrument_id).map_or(0, |i| i.size_precision);
+            let size_precision =
+                self.state.instrument(instrument_id).map_or(0, |i| i.size_precision);
             let quantity = Quantity::from_raw(signed.unsigned_abs() as u64, size_precision)?;
             let side = if signed > 0 { OrderSide::Sell } else { OrderSide::Buy };
             let client_order_id = self.next_order_id(strategy_id);
@@ -248,7 +265,11 @@ impl Engine {
         Ok(())
     }
 
-    fn open_orders_in_scope(&self, strategy: Option<StrategyId>, instrument: Option<InstrumentId>) -> Vec<(StrategyId, InstrumentId, ClientOrderId)> {
+    fn open_orders_in_scope(
+        &self,
+        strategy: Option<StrategyId>,
+        instrument: Option<InstrumentId>,
+    ) -> Vec<(StrategyId, InstrumentId, ClientOrderId)> {
         self.state
             .open_orders()
             .filter(|o| strategy.is_none_or(|s| s == o.strategy_id()))
@@ -258,11 +279,21 @@ impl Engine {
             .collect()
     }
 
-    fn cancel_each(&mut self, targets: Vec<(StrategyId, InstrumentId, ClientOrderId)>) -> Result<(), EngineError> {
+    fn cancel_each(
+        &mut self,
+        targets: Vec<(StrategyId, InstrumentId, ClientOrderId)>,
+    ) -> Result<(), EngineError> {
         let now = self.clock.now();
         for (strategy_id, instrument_id, client_order_id) in targets {
             self.pending.push_back(
-                CancelOrder { strategy_id, instrument_id, client_order_id, ts_event: now, ts_init: now }.into(),
+                CancelOrder {
+                    strategy_id,
+                    instrument_id,
+                    client_order_id,
+                    ts_event: now,
+                    ts_init: now,
+                }
+                .into(),
             );
         }
         Ok(())

@@ -105,7 +105,11 @@ impl Engine {
         result.map_err(EngineError::from)
     }
 
-    fn apply_requests(&mut self, strategy_id: StrategyId, requests: &mut Vec<Request>) -> Result<(), EngineError> {
+    fn apply_requests(
+        &mut self,
+        strategy_id: StrategyId,
+        requests: &mut Vec<Request>,
+    ) -> Result<(), EngineError> {
         let now = self.clock.now();
         for request in requests.drain(..) {
             match request {

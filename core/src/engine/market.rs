@@ -29,9 +29,16 @@ impl QuoteColumns<'_> {
     /// Every column has the same length.
     pub fn is_consistent(&self) -> bool {
         let n = self.len();
-        [self.instrument.len(), self.bid_price.len(), self.ask_price.len(), self.bid_size.len(), self.ask_size.len(), self.ts_event.len()]
-            .iter()
-            .all(|&l| l == n)
+        [
+            self.instrument.len(),
+            self.bid_price.len(),
+            self.ask_price.len(),
+            self.bid_size.len(),
+            self.ask_size.len(),
+            self.ts_event.len(),
+        ]
+        .iter()
+        .all(|&l| l == n)
     }
 }
 
@@ -107,7 +114,9 @@ impl Engine {
     pub(super) fn on_book_deltas(&mut self, deltas: BookDeltas) -> Result<(), EngineError> {
         let index = self.index_of(deltas.instrument_id)?;
         let Some(book) = self.state.instruments[index].book.as_mut() else {
-            return Err(crate::book::BookError::NotSynced { instrument_id: deltas.instrument_id }.into());
+            return Err(
+                crate::book::BookError::NotSynced { instrument_id: deltas.instrument_id }.into()
+            );
         };
         book.apply_deltas(&deltas)?;
         if let Some(venue) = self.venue.as_mut() {

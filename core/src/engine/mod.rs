@@ -26,7 +26,9 @@ use crate::portfolio::{Portfolio, PortfolioError};
 use crate::risk::RiskEngine;
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
-use crate::types::{ClientOrderId, FixedError, Instrument, InstrumentError, InstrumentId, StrategyId, UnixNanos};
+use crate::types::{
+    ClientOrderId, FixedError, Instrument, InstrumentError, InstrumentId, StrategyId, UnixNanos,
+};
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -148,7 +150,12 @@ impl Engine {
         if let Some(venue) = self.venue.as_mut() {
             venue.add_instrument(instrument.clone());
         }
-        self.state.instruments.push(InstrumentState { instrument, quote: None, last_trade: None, book: None });
+        self.state.instruments.push(InstrumentState {
+            instrument,
+            quote: None,
+            last_trade: None,
+            book: None,
+        });
         Ok(index)
     }
 

@@ -100,7 +100,13 @@ mod tests {
     use crate::events::{Halt, Resume};
 
     fn halt(ts: u64) -> Event {
-        Halt { reason: format!("{ts}"), source: "t".into(), ts_event: UnixNanos(ts), ts_init: UnixNanos(ts) }.into()
+        Halt {
+            reason: format!("{ts}"),
+            source: "t".into(),
+            ts_event: UnixNanos(ts),
+            ts_init: UnixNanos(ts),
+        }
+        .into()
     }
 
     #[test]
@@ -109,10 +115,17 @@ mod tests {
         q.push(UnixNanos(20), Route::Input, halt(1));
         q.push(UnixNanos(10), Route::Input, halt(2));
         q.push(UnixNanos(10), Route::Input, halt(3));
-        let resume: Event = Resume { reason: String::new(), source: "t".into(), ts_event: UnixNanos(0), ts_init: UnixNanos(0) }.into();
+        let resume: Event = Resume {
+            reason: String::new(),
+            source: "t".into(),
+            ts_event: UnixNanos(0),
+            ts_init: UnixNanos(0),
+        }
+        .into();
         q.push(UnixNanos(10), Route::Input, resume.clone());
         assert!(q.pop_due(UnixNanos(9)).is_none());
-        let order: Vec<Event> = std::iter::from_fn(|| q.pop_due(UnixNanos(100))).map(|s| s.event).collect();
+        let order: Vec<Event> =
+            std::iter::from_fn(|| q.pop_due(UnixNanos(100))).map(|s| s.event).collect();
         assert_eq!(order, vec![halt(2), halt(3), resume, halt(1)]);
     }
 
@@ -124,7 +137,8 @@ mod tests {
         }
         let mut back = EventQueue::from_items(q.to_sorted_vec());
         back.push(UnixNanos(5), Route::ToVenue, halt(99));
-        let ts: Vec<u64> = std::iter::from_fn(|| back.pop_due(UnixNanos(10))).map(|s| s.ts.0).collect();
+        let ts: Vec<u64> =
+            std::iter::from_fn(|| back.pop_due(UnixNanos(10))).map(|s| s.ts.0).collect();
         assert_eq!(ts, vec![1, 3, 5, 5, 5]);
     }
 }

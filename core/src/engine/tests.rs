@@ -120,7 +120,10 @@ fn latency_delays_the_venue_and_its_answer() {
     let mut e = engine(1_000_000);
     e.process(quote(0, "100.00", "100.01")).unwrap();
     e.process(submit(10, "O-1", OrderSide::Buy, "1.000")).unwrap();
-    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Submitted);
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Submitted
+    );
     assert_eq!(e.scheduled(), 1);
     e.advance_to(UnixNanos(2_000_010)).unwrap();
     let out = e.drain_events();
@@ -128,7 +131,10 @@ fn latency_delays_the_venue_and_its_answer() {
     // Sent at 10, at the venue at 1_000_010, back at 2_000_010.
     assert_eq!(accepted.ts_event(), UnixNanos(1_000_010));
     assert_eq!(e.now(), UnixNanos(2_000_010));
-    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Filled);
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Filled
+    );
 }
 
 #[test]
@@ -149,15 +155,31 @@ fn a_denial_is_an_event_and_nothing_reaches_the_venue() {
 fn halt_denies_new_orders_and_resume_restores_them() {
     let mut e = engine(0);
     e.process(quote(1, "100.00", "100.01")).unwrap();
-    let halt = Halt { reason: "test".into(), source: "operator".into(), ts_event: UnixNanos(2), ts_init: UnixNanos(2) };
+    let halt = Halt {
+        reason: "test".into(),
+        source: "operator".into(),
+        ts_event: UnixNanos(2),
+        ts_init: UnixNanos(2),
+    };
     e.process(halt.into()).unwrap();
     assert_eq!(e.state().risk().state(), TradingState::Halted);
     e.process(submit(3, "O-1", OrderSide::Buy, "1.000")).unwrap();
-    assert_eq!(e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(), OrderStatus::Denied);
-    let resume = Resume { reason: "ok".into(), source: "operator".into(), ts_event: UnixNanos(4), ts_init: UnixNanos(4) };
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Denied
+    );
+    let resume = Resume {
+        reason: "ok".into(),
+        source: "operator".into(),
+        ts_event: UnixNanos(4),
+        ts_init: UnixNanos(4),
+    };
     e.process(resume.into()).unwrap();
     e.process(submit(5, "O-2", OrderSide::Buy, "1.000")).unwrap();
-    assert_eq!(e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(), OrderStatus::Filled);
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(),
+        OrderStatus::Filled
+    );
     let out = e.drain_events();
     assert_eq!(out.iter().filter(|ev| ev.kind() == "TradingStateChanged").count(), 2);
 }
@@ -179,11 +201,20 @@ fn flatten_cancels_orders_and_closes_positions() {
     };
     e.process(resting.into()).unwrap();
     assert_eq!(e.state().open_order_count(), 1);
-    let flatten = Flatten { strategy_id: None, instrument_id: None, source: "operator".into(), ts_event: UnixNanos(4), ts_init: UnixNanos(4) };
+    let flatten = Flatten {
+        strategy_id: None,
+        instrument_id: None,
+        source: "operator".into(),
+        ts_event: UnixNanos(4),
+        ts_init: UnixNanos(4),
+    };
     e.process(flatten.into()).unwrap();
     assert_eq!(e.state().open_order_count(), 0);
     assert_eq!(e.state().portfolio().net_position_raw(instrument().id), 0);
-    assert_eq!(e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(), OrderStatus::Canceled);
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-2")).unwrap().status(),
+        OrderStatus::Canceled
+    );
     let out = e.drain_events();
     assert!(out.iter().any(|ev| ev.kind() == "PositionClosed"));
 }
@@ -191,7 +222,13 @@ fn flatten_cancels_orders_and_closes_positions() {
 #[test]
 fn cancel_all_of_nothing_is_recorded_and_harmless() {
     let mut e = engine(0);
-    let c = CancelAllOrders { strategy_id: None, instrument_id: None, source: "operator".into(), ts_event: UnixNanos(1), ts_init: UnixNanos(1) };
+    let c = CancelAllOrders {
+        strategy_id: None,
+        instrument_id: None,
+        source: "operator".into(),
+        ts_event: UnixNanos(1),
+        ts_init: UnixNanos(1),
+    };
     e.process(c.into()).unwrap();
     assert_eq!(kinds(&e.drain_events()), ["CancelAllOrders"]);
 }
@@ -205,8 +242,14 @@ fn bad_input_is_an_error_and_changes_nothing() {
     }
     assert!(matches!(e.process(q), Err(EngineError::UnknownInstrument(_))));
     e.process(submit(2, "O-1", OrderSide::Buy, "1.000")).unwrap();
-    assert!(matches!(e.process(submit(3, "O-1", OrderSide::Buy, "1.000")), Err(EngineError::DuplicateOrder(_))));
-    let made: Event = crate::events::fixtures::all().into_iter().find(|ev| ev.kind() == "PositionOpened").unwrap();
+    assert!(matches!(
+        e.process(submit(3, "O-1", OrderSide::Buy, "1.000")),
+        Err(EngineError::DuplicateOrder(_))
+    ));
+    let made: Event = crate::events::fixtures::all()
+        .into_iter()
+        .find(|ev| ev.kind() == "PositionOpened")
+        .unwrap();
     assert!(matches!(e.process(made), Err(EngineError::NotAnInput { .. })));
     assert_eq!(e.counters().orders, 1);
 }
@@ -227,8 +270,12 @@ impl Strategy for BuyOnce {
     fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
         if !self.done {
             self.done = true;
-            ctx.submit(OrderRequest::market(quote.instrument_id, OrderSide::Buy, Quantity::from_mantissa(1, 0).unwrap()))
-                .unwrap();
+            ctx.submit(OrderRequest::market(
+                quote.instrument_id,
+                OrderSide::Buy,
+                Quantity::from_mantissa(1, 0).unwrap(),
+            ))
+            .unwrap();
             ctx.set_timer("later", ctx.now().add_ns(500), None, None);
         }
         Ok(())
@@ -248,7 +295,12 @@ impl Strategy for BuyOnce {
 #[test]
 fn strategy_orders_timers_and_callbacks() {
     let mut e = engine(100);
-    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.add_strategy(Box::new(BuyOnce {
+        id: StrategyId::from_static("buy-once"),
+        done: false,
+        fills: 0,
+    }))
+    .unwrap();
     e.start().unwrap();
     for ts in (1_000..3_000).step_by(100) {
         e.process(quote(ts, "100.00", "100.01")).unwrap();
@@ -264,7 +316,12 @@ fn strategy_orders_timers_and_callbacks() {
 
 fn run_columns(quotes: &[(u64, i64, i64)]) -> (Vec<u8>, EngineCounters) {
     let mut e = engine(250);
-    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.add_strategy(Box::new(BuyOnce {
+        id: StrategyId::from_static("buy-once"),
+        done: false,
+        fills: 0,
+    }))
+    .unwrap();
     e.start().unwrap();
     let n = quotes.len();
     let instrument = vec![0u32; n];
@@ -272,7 +329,15 @@ fn run_columns(quotes: &[(u64, i64, i64)]) -> (Vec<u8>, EngineCounters) {
     let ask: Vec<i64> = quotes.iter().map(|q| q.2).collect();
     let size = vec![5_000_000_000u64; n];
     let ts: Vec<u64> = quotes.iter().map(|q| q.0).collect();
-    let cols = QuoteColumns { instrument: &instrument, bid_price: &bid, ask_price: &ask, bid_size: &size, ask_size: &size, ts_event: &ts, ts_init: &ts };
+    let cols = QuoteColumns {
+        instrument: &instrument,
+        bid_price: &bid,
+        ask_price: &ask,
+        bid_size: &size,
+        ask_size: &size,
+        ts_event: &ts,
+        ts_init: &ts,
+    };
     e.run_quotes(&cols).unwrap();
     e.stop().unwrap();
     let bytes = rmp_serde::to_vec_named(&e.drain_events()).unwrap();
@@ -281,14 +346,26 @@ fn run_columns(quotes: &[(u64, i64, i64)]) -> (Vec<u8>, EngineCounters) {
 
 #[test]
 fn columnar_run_equals_event_by_event_and_is_deterministic() {
-    let quotes: Vec<(u64, i64, i64)> =
-        (0..200).map(|i| (1_000 + i * 100, 100_000_000_000 + (i as i64 % 7) * 10_000_000, 100_010_000_000 + (i as i64 % 7) * 10_000_000)).collect();
+    let quotes: Vec<(u64, i64, i64)> = (0..200)
+        .map(|i| {
+            (
+                1_000 + i * 100,
+                100_000_000_000 + (i as i64 % 7) * 10_000_000,
+                100_010_000_000 + (i as i64 % 7) * 10_000_000,
+            )
+        })
+        .collect();
     let (a, ca) = run_columns(&quotes);
     let (b, _) = run_columns(&quotes);
     assert_eq!(a, b, "same input, same output bytes");
 
     let mut e = engine(250);
-    e.add_strategy(Box::new(BuyOnce { id: StrategyId::from_static("buy-once"), done: false, fills: 0 })).unwrap();
+    e.add_strategy(Box::new(BuyOnce {
+        id: StrategyId::from_static("buy-once"),
+        done: false,
+        fills: 0,
+    }))
+    .unwrap();
     e.start().unwrap();
     for &(ts, bid, ask) in &quotes {
         let q = QuoteTick {

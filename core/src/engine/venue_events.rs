@@ -61,7 +61,10 @@ impl Engine {
                 if let Some(acked) = self.accepted_at.remove(&id) {
                     self.stats.record(LatencyKind::AckToFill, now.since(acked));
                 }
-                let index = self.state.instrument_index(instrument_id).ok_or(EngineError::UnknownInstrument(instrument_id))?;
+                let index = self
+                    .state
+                    .instrument_index(instrument_id)
+                    .ok_or(EngineError::UnknownInstrument(instrument_id))?;
                 let instrument = &self.state.instruments[index].instrument;
                 let effects = self.state.portfolio.apply_fill(fill, instrument)?;
                 self.dispatch.push_back(Dispatch::Order(strategy_id, event.clone()));
