@@ -281,9 +281,7 @@ impl Portfolio {
     ) -> Result<FillEffects, PortfolioError> {
         self.validate_fill(fill, instrument)?;
         let quote = instrument.quote_currency;
-        let signed_qty = i128::from(fill.last_qty.raw())
-            .checked_mul(i128::from(fill.side.sign()))
-            .ok_or(overflow("quantity"))?;
+        let signed_qty = i128::from(fill.last_qty.raw()) * i128::from(fill.side.sign());
         let value = value_raw(fill.last_px, signed_qty, instrument.multiplier)?;
         let key = (fill.instrument_id, fill.strategy_id);
         let before = match self.positions.get(&key) {
@@ -307,21 +305,35 @@ impl Portfolio {
         let ts = (fill.ts_event, fill.ts_init);
         let position_events = position_events(&before, &after, step.closed_avg, ts)?;
 
-        // Everything is computed: commit.
-        for (currency, cash) in new_cash {
-            self.cash.insert(currency, cash);
-        }
-        self.fees.insert(quote, fee_total);
+        // Everything is computed: commit, keeping what it replaces in case the account
+        // state (margin at the new mark) overflows.
+        let undo_cash: Vec<_> = new_cash
+            .iter()
+            .map(|(c, _)| (*c, self.cash.get(c).copied()))
+            .collect();
+        let undo_fee = self.fees.insert(quote, fee_total);
+        let undo_market = self.markets.get(&instrument.id).cloned();
+        let undo_position = self.positions.insert(key, after);
+        self.cash.extend(new_cash);
         self.add_instrument(instrument);
-        if let Some(market) = self.markets.get_mut(&fill.instrument_id) {
+        if let Some(market) = self.markets.get_mut(&instrument.id) {
             market.mark = Some(fill.last_px);
         }
-        self.positions.insert(key, after);
-        let account_state = self.account_state(fill.ts_event, fill.ts_init)?;
-        Ok(FillEffects {
-            position_events,
-            account_state,
-        })
+        match self.account_state(fill.ts_event, fill.ts_init) {
+            Ok(account_state) => Ok(FillEffects {
+                position_events,
+                account_state,
+            }),
+            Err(e) => {
+                for (currency, cash) in undo_cash {
+                    restore(&mut self.cash, currency, cash);
+                }
+                restore(&mut self.fees, quote, undo_fee);
+                restore(&mut self.markets, instrument.id, undo_market);
+                restore(&mut self.positions, key, undo_position);
+                Err(e)
+            }
+        }
     }
 
     fn validate_fill(
@@ -695,6 +707,14 @@ fn apply_ratio_raw(amount: u128, rate: Ratio) -> Result<i128, PortfolioError> {
         .checked_mul(i128::from(rate.raw()))
         .ok_or(overflow("margin"))?;
     Ok(scaled / i128::from(FIXED_SCALE))
+}
+
+/// Puts back a map entry as it was before a failed change.
+fn restore<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, old: Option<V>) {
+    match old {
+        Some(v) => map.insert(key, v),
+        None => map.remove(&key),
+    };
 }
 
 fn sum_checked(mut values: impl Iterator<Item = i128>) -> Result<i128, PortfolioError> {
@@ -1141,6 +1161,18 @@ mod tests {
             Err(PortfolioError::UnknownInstrument(_))
         ));
         assert!(p.unrealized_pnl(i.id).is_err());
+        // The fill books, but its margin overflows: everything it touched is put back.
+        let mut greedy = perp("GREEDY.SIM", "1");
+        greedy.margin_init = Ratio::from_raw(i64::MAX);
+        let f = fill(&greedy, OrderSide::Buy, "10000000000", "9000000000", "1");
+        assert!(matches!(
+            p.apply_fill(&f, &greedy),
+            Err(PortfolioError::Overflow { what: "margin" })
+        ));
+        assert_eq!(p.positions().count(), 0);
+        assert_eq!(p.balance(cur("USD")).unwrap().total, money("1000", "USD"));
+        assert_eq!(p.total_fees(cur("USD")), money("0", "USD"));
+        assert!(p.last_price(greedy.id).is_none());
         let mut cash = Portfolio::new(acc(), AccountType::Cash, &[]).unwrap();
         let err = cash
             .apply_fill(&fill(&i, OrderSide::Buy, "1", "100", "0"), &i)
