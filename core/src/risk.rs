@@ -69,7 +69,9 @@ impl QuantityLimit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
+    /// Commands allowed per window.
     pub count: usize,
+    /// Window length in nanoseconds of engine time.
     pub interval_ns: u64,
 }
 
@@ -77,18 +79,26 @@ pub struct RateLimit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskConfig {
+    /// Largest quantity of one order.
     pub max_order_quantity: Option<QuantityLimit>,
+    /// Largest notional of one order, in the instrument's quote currency.
     pub max_notional_per_order: Option<Money>,
+    /// Largest relative distance of a limit or trigger price from the reference price.
     pub price_band: Option<Ratio>,
+    /// Most open orders before a submit is denied.
     pub max_open_orders: Option<usize>,
+    /// Submit throttle.
     pub submit_rate: Option<RateLimit>,
+    /// Modify throttle.
     pub modify_rate: Option<RateLimit>,
+    /// Largest absolute net position per instrument, open orders included.
     pub max_position: Option<QuantityLimit>,
 }
 
 /// What the engine knows about the market and the book of orders when a command arrives.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskView<'a> {
+    /// The instrument the command is for.
     pub instrument: &'a Instrument,
     /// Mid of the last quote, else the last trade (see [`reference_price`]).
     pub reference_price: Option<Price>,
@@ -105,18 +115,26 @@ pub struct RiskView<'a> {
 /// The order a modify applies to, as it is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkingOrder {
+    /// Buy or sell.
     pub side: OrderSide,
+    /// Market, limit, stop-market or stop-limit.
     pub order_type: OrderType,
+    /// Total quantity ordered.
     pub quantity: Quantity,
+    /// Quantity filled so far.
     pub filled_qty: Quantity,
+    /// Limit price, if any.
     pub price: Option<Price>,
+    /// Trigger price, if any.
     pub trigger_price: Option<Price>,
 }
 
 /// A refused command: why, and which check refused it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
+    /// Human-readable cause, for `OrderDenied.reason`.
     pub reason: String,
+    /// The check that refused, e.g. `price_band`.
     pub check: &'static str,
 }
 
