@@ -900,6 +900,13 @@ mod tests {
         );
         p.mark(i.id, px("102")).unwrap();
         assert_eq!(p.unrealized_pnl(i.id).unwrap(), money("1", "USD"), "+6 - 5");
+        // A fill finer than the lot is booked, shown at full precision.
+        let fine = fill_at(&i, s1(), OrderSide::Buy, q("0.5"), px("100"), zero);
+        let fx = p.apply_fill(&fine, &i).unwrap();
+        assert_eq!(
+            state(&fx.position_events[0]).1.quantity.to_string(),
+            "3.500000000"
+        );
     }
 
     #[test]

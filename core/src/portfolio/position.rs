@@ -82,10 +82,11 @@ impl Position {
     pub fn last_px(&self) -> Price {
         self.last_px
     }
-    /// Absolute open quantity.
+    /// Absolute open quantity, at the instrument's size precision (9 if a fill was finer).
     pub fn quantity(&self) -> Result<Quantity, PortfolioError> {
         let raw = u64::try_from(self.qty.unsigned_abs()).map_err(|_| overflow("quantity"))?;
-        Ok(Quantity::from_raw(raw, self.size_precision)?)
+        let shown = Quantity::from_raw(raw, self.size_precision);
+        Ok(shown.or_else(|_| Quantity::from_raw(raw, 9))?)
     }
     /// Average entry price at 9 decimals (truncated toward zero); zero when flat.
     pub fn avg_px_open(&self) -> Result<Price, PortfolioError> {
