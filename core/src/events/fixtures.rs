@@ -356,7 +356,7 @@ pub fn all() -> Vec<Event> {
     ]
 }
 
-/// The fixture set as one MessagePack array.
+/// The fixture set as one `MessagePack` array.
 pub fn encode_all() -> Result<Vec<u8>, CodecError> {
     rmp_serde::to_vec_named(&all()).map_err(|e| CodecError::Encode(e.to_string()))
 }

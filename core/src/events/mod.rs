@@ -1,5 +1,5 @@
 //! Every event the engine knows, in one enum. Each carries `ts_event` (when it happened at the
-//! source) and `ts_init` (when the engine saw it), in nanoseconds. The wire form is MessagePack
+//! source) and `ts_init` (when the engine saw it), in nanoseconds. The wire form is `MessagePack`
 //! with named fields and a `type` tag, so Python reads any payload without the engine.
 
 mod account;
@@ -242,7 +242,7 @@ impl Event {
         )
     }
 
-    /// MessagePack with named fields.
+    /// `MessagePack` with named fields.
     pub fn to_msgpack(&self) -> Result<Vec<u8>, CodecError> {
         rmp_serde::to_vec_named(self).map_err(|e| CodecError::Encode(e.to_string()))
     }

@@ -1,4 +1,4 @@
-//! Small closed vocabularies. The wire form is SCREAMING_SNAKE_CASE text.
+//! Small closed vocabularies. The wire form is `SCREAMING_SNAKE_CASE` text.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -270,7 +270,7 @@ impl Quantity {
 
     pub fn from_raw(raw: u64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        if raw % (step(precision) as u64) != 0 {
+        if !raw.is_multiple_of(step(precision) as u64) {
             return Err(FixedError::PrecisionLoss {
                 value: decimal_string(i128::from(raw), FIXED_PRECISION),
                 precision,
@@ -290,7 +290,7 @@ impl Quantity {
     pub fn parse_with_precision(text: &str, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
         let q: Self = text.parse()?;
-        if q.precision > precision && q.raw % (step(precision) as u64) != 0 {
+        if q.precision > precision && !q.raw.is_multiple_of(step(precision) as u64) {
             return Err(FixedError::PrecisionLoss { value: text.to_owned(), precision });
         }
         Ok(Self { raw: q.raw, precision })
@@ -426,7 +426,7 @@ decimal_serde!(Ratio);
 
 // ---------------------------------------------------------------------------------------------
 
-/// An amount of one currency, in 10^-9 units with 128 bits so balances and PnL sums of any
+/// An amount of one currency, in 10^-9 units with 128 bits so balances and `PnL` sums of any
 /// realistic account cannot overflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {

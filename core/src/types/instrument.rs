@@ -125,7 +125,7 @@ impl Instrument {
 
     /// The quantity is on the lot grid and within the limits.
     pub fn check_quantity(&self, quantity: Quantity) -> Result<(), InstrumentError> {
-        if quantity.raw() % self.lot_size.raw() != 0 {
+        if !quantity.raw().is_multiple_of(self.lot_size.raw()) {
             return Err(InstrumentError::OffLot {
                 instrument: self.id,
                 quantity,
