@@ -1,4 +1,4 @@
-//! A small seeded generator (SplitMix64). The engine owns its randomness so that a seed gives
+//! A small seeded generator (`SplitMix64`). The engine owns its randomness so that a seed gives
 //! the same run on every machine and every version of every dependency.
 
 /// Deterministic pseudo-random numbers from a 64-bit seed.

@@ -17,9 +17,9 @@ pub struct SubmitOrder {
     pub side: OrderSide,
     pub order_type: OrderType,
     pub quantity: Quantity,
-    /// Limit price: required for LIMIT and STOP_LIMIT, absent otherwise.
+    /// Limit price: required for `LIMIT` and `STOP_LIMIT`, absent otherwise.
     pub price: Option<Price>,
-    /// Trigger price: required for STOP_MARKET and STOP_LIMIT, absent otherwise.
+    /// Trigger price: required for `STOP_MARKET` and `STOP_LIMIT`, absent otherwise.
     pub trigger_price: Option<Price>,
     pub time_in_force: TimeInForce,
     /// Required for GTD.

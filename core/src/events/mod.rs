@@ -1,5 +1,5 @@
 //! Every event the engine knows, in one enum. Each carries `ts_event` (when it happened at the
-//! source) and `ts_init` (when the engine saw it), in nanoseconds. The wire form is MessagePack
+//! source) and `ts_init` (when the engine saw it), in nanoseconds. The wire form is `MessagePack`
 //! with named fields and a `type` tag, so Python reads any payload without the engine.
 
 mod account;
@@ -12,9 +12,7 @@ pub use account::{
     AccountBalance, AccountState, PositionState, TimerFired, TradingStateChanged, VenueConnected,
     VenueDisconnected,
 };
-pub use commands::{
-    CancelAllOrders, CancelOrder, Flatten, Halt, ModifyOrder, Resume, SubmitOrder,
-};
+pub use commands::{CancelAllOrders, CancelOrder, Flatten, Halt, ModifyOrder, Resume, SubmitOrder};
 pub use market::{Bar, BookDeltas, BookLevel, BookLevelDelta, BookSnapshot, QuoteTick, TradeTick};
 pub use order::{
     OrderAccepted, OrderCancelRejected, OrderCanceled, OrderDenied, OrderExpired, OrderFilled,
@@ -130,12 +128,39 @@ macro_rules! into_event {
 }
 
 // Position states are not here: one struct serves three variants, so callers name the variant.
-into_event!(QuoteTick, TradeTick, BookDeltas, BookSnapshot, Bar, SubmitOrder, CancelOrder,
-    ModifyOrder, CancelAllOrders, Flatten, Halt, Resume, OrderInitialized, OrderDenied,
-    OrderSubmitted, OrderAccepted, OrderRejected, OrderCanceled, OrderExpired, OrderTriggered,
-    OrderPendingUpdate, OrderPendingCancel, OrderUpdated, OrderModifyRejected,
-    OrderCancelRejected, OrderFilled, AccountState, VenueConnected, VenueDisconnected,
-    TradingStateChanged, TimerFired);
+into_event!(
+    QuoteTick,
+    TradeTick,
+    BookDeltas,
+    BookSnapshot,
+    Bar,
+    SubmitOrder,
+    CancelOrder,
+    ModifyOrder,
+    CancelAllOrders,
+    Flatten,
+    Halt,
+    Resume,
+    OrderInitialized,
+    OrderDenied,
+    OrderSubmitted,
+    OrderAccepted,
+    OrderRejected,
+    OrderCanceled,
+    OrderExpired,
+    OrderTriggered,
+    OrderPendingUpdate,
+    OrderPendingCancel,
+    OrderUpdated,
+    OrderModifyRejected,
+    OrderCancelRejected,
+    OrderFilled,
+    AccountState,
+    VenueConnected,
+    VenueDisconnected,
+    TradingStateChanged,
+    TimerFired
+);
 
 event_enum!(
     QuoteTick(QuoteTick),
@@ -195,7 +220,10 @@ impl Event {
     pub fn is_market_data(&self) -> bool {
         matches!(
             self,
-            Self::QuoteTick(_) | Self::TradeTick(_) | Self::BookDeltas(_) | Self::BookSnapshot(_)
+            Self::QuoteTick(_)
+                | Self::TradeTick(_)
+                | Self::BookDeltas(_)
+                | Self::BookSnapshot(_)
                 | Self::Bar(_)
         )
     }
@@ -204,12 +232,17 @@ impl Event {
     pub fn is_command(&self) -> bool {
         matches!(
             self,
-            Self::SubmitOrder(_) | Self::CancelOrder(_) | Self::ModifyOrder(_)
-                | Self::CancelAllOrders(_) | Self::Flatten(_) | Self::Halt(_) | Self::Resume(_)
+            Self::SubmitOrder(_)
+                | Self::CancelOrder(_)
+                | Self::ModifyOrder(_)
+                | Self::CancelAllOrders(_)
+                | Self::Flatten(_)
+                | Self::Halt(_)
+                | Self::Resume(_)
         )
     }
 
-    /// MessagePack with named fields.
+    /// `MessagePack` with named fields.
     pub fn to_msgpack(&self) -> Result<Vec<u8>, CodecError> {
         rmp_serde::to_vec_named(self).map_err(|e| CodecError::Encode(e.to_string()))
     }
@@ -246,18 +279,27 @@ mod tests {
     fn committed_fixture_file_matches_the_engine() {
         // tests/fixtures/events.msgpack is what the Python round-trip test reads. Regenerate
         // with NAUTUI_UPDATE_FIXTURES=1 when an event changes on purpose.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/events.msgpack");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/events.msgpack"
+        );
         let fresh = fixtures::encode_all().unwrap();
         if std::env::var_os("NAUTUI_UPDATE_FIXTURES").is_some() {
             std::fs::write(path, &fresh).unwrap();
         }
         let committed = std::fs::read(path).expect("tests/fixtures/events.msgpack is missing");
-        assert!(committed == fresh, "event wire format drifted from tests/fixtures/events.msgpack");
+        assert!(
+            committed == fresh,
+            "event wire format drifted from tests/fixtures/events.msgpack"
+        );
     }
 
     #[test]
     fn header_names_the_order() {
-        let e = &fixtures::all()[fixtures::all().iter().position(|e| e.kind() == "OrderFilled").unwrap()];
+        let e = &fixtures::all()[fixtures::all()
+            .iter()
+            .position(|e| e.kind() == "OrderFilled")
+            .unwrap()];
         assert!(e.client_order_id().is_some());
         assert!(e.instrument_id().is_some());
         assert!(!e.is_market_data());

@@ -60,7 +60,10 @@ fn check_precision(precision: u8) -> Result<(), FixedError> {
 /// Parses decimal text (`-12.340`, `1e-3`, `5`) into raw 10^-9 units and the precision the
 /// text showed. Exponent notation is accepted because Python's `Decimal` prints tiny values so.
 pub(crate) fn parse_decimal(input: &str) -> Result<(i128, u8), FixedError> {
-    let err = |reason| FixedError::Parse { input: input.to_owned(), reason };
+    let err = |reason| FixedError::Parse {
+        input: input.to_owned(),
+        reason,
+    };
     let text = input.trim();
     let (mantissa_text, exponent) = match text.find(['e', 'E']) {
         Some(at) => {
@@ -79,7 +82,11 @@ pub(crate) fn parse_decimal(input: &str) -> Result<(i128, u8), FixedError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(err("no digits"));
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return Err(err("not a digit"));
     }
     // value = digits * 10^(exponent - frac_len)
@@ -95,9 +102,14 @@ pub(crate) fn parse_decimal(input: &str) -> Result<(i128, u8), FixedError> {
     if precision > FIXED_PRECISION {
         // Trailing zeros beyond 9 decimals lose nothing; anything else does.
         let excess = u32::from(precision - FIXED_PRECISION);
-        let divisor = 10_i128.checked_pow(excess).ok_or_else(|| err("too many decimals"))?;
+        let divisor = 10_i128
+            .checked_pow(excess)
+            .ok_or_else(|| err("too many decimals"))?;
         if mantissa % divisor != 0 {
-            return Err(FixedError::PrecisionLoss { value: input.to_owned(), precision: 9 });
+            return Err(FixedError::PrecisionLoss {
+                value: input.to_owned(),
+                precision: 9,
+            });
         }
         let raw = mantissa / divisor;
         return Ok((if negative { -raw } else { raw }, FIXED_PRECISION));
@@ -121,7 +133,11 @@ fn write_decimal(out: &mut impl fmt::Write, raw: i128, precision: u8) -> fmt::Re
         return write!(out, "{sign}{whole}");
     }
     let frac = (abs % scale) / (step(precision) as u128);
-    write!(out, "{sign}{whole}.{frac:0width$}", width = precision as usize)
+    write!(
+        out,
+        "{sign}{whole}.{frac:0width$}",
+        width = precision as usize
+    )
 }
 
 fn decimal_string(raw: i128, precision: u8) -> String {
@@ -183,7 +199,9 @@ impl Price {
     /// From an integer count of `precision` steps: `from_mantissa(12345, 2)` is 123.45.
     pub fn from_mantissa(mantissa: i64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        let raw = mantissa.checked_mul(step(precision)).ok_or(FixedError::Overflow { what: "price" })?;
+        let raw = mantissa
+            .checked_mul(step(precision))
+            .ok_or(FixedError::Overflow { what: "price" })?;
         Ok(Self { raw, precision })
     }
 
@@ -193,7 +211,10 @@ impl Price {
         let (raw, shown) = parse_decimal(text)?;
         let raw = i64::try_from(raw).map_err(|_| FixedError::Overflow { what: "price" })?;
         if shown > precision && raw % step(precision) != 0 {
-            return Err(FixedError::PrecisionLoss { value: text.to_owned(), precision });
+            return Err(FixedError::PrecisionLoss {
+                value: text.to_owned(),
+                precision,
+            });
         }
         Ok(Self { raw, precision })
     }
@@ -218,20 +239,41 @@ impl Price {
     }
 
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow { what: "price" })?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_add(other.raw)
+            .ok_or(FixedError::Overflow { what: "price" })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_sub(other.raw).ok_or(FixedError::Overflow { what: "price" })?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_sub(other.raw)
+            .ok_or(FixedError::Overflow { what: "price" })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// Moves the price by `ticks` steps of `tick` (negative moves down).
     pub fn offset_ticks(self, tick: Self, ticks: i64) -> Result<Self, FixedError> {
-        let delta = tick.raw.checked_mul(ticks).ok_or(FixedError::Overflow { what: "price" })?;
-        let raw = self.raw.checked_add(delta).ok_or(FixedError::Overflow { what: "price" })?;
-        Ok(Self { raw, precision: self.precision.max(tick.precision) })
+        let delta = tick
+            .raw
+            .checked_mul(ticks)
+            .ok_or(FixedError::Overflow { what: "price" })?;
+        let raw = self
+            .raw
+            .checked_add(delta)
+            .ok_or(FixedError::Overflow { what: "price" })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(tick.precision),
+        })
     }
 }
 
@@ -279,7 +321,7 @@ impl Quantity {
 
     pub fn from_raw(raw: u64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        if raw % (step(precision) as u64) != 0 {
+        if !raw.is_multiple_of(step(precision) as u64) {
             return Err(FixedError::PrecisionLoss {
                 value: decimal_string(i128::from(raw), FIXED_PRECISION),
                 precision,
@@ -299,10 +341,16 @@ impl Quantity {
     pub fn parse_with_precision(text: &str, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
         let q: Self = text.parse()?;
-        if q.precision > precision && q.raw % (step(precision) as u64) != 0 {
-            return Err(FixedError::PrecisionLoss { value: text.to_owned(), precision });
+        if q.precision > precision && !q.raw.is_multiple_of(step(precision) as u64) {
+            return Err(FixedError::PrecisionLoss {
+                value: text.to_owned(),
+                precision,
+            });
         }
-        Ok(Self { raw: q.raw, precision })
+        Ok(Self {
+            raw: q.raw,
+            precision,
+        })
     }
 
     #[inline]
@@ -327,28 +375,47 @@ impl Quantity {
     }
 
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow { what: "quantity" })?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_add(other.raw)
+            .ok_or(FixedError::Overflow { what: "quantity" })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// Subtraction that refuses to go below zero.
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_sub(other.raw).ok_or_else(|| FixedError::Negative {
-            what: "quantity",
-            value: format!("{self} - {other}"),
-        })?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_sub(other.raw)
+            .ok_or_else(|| FixedError::Negative {
+                what: "quantity",
+                value: format!("{self} - {other}"),
+            })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// Subtraction that stops at zero.
     #[must_use]
     pub fn saturating_sub(self, other: Self) -> Self {
-        Self { raw: self.raw.saturating_sub(other.raw), precision: self.precision.max(other.precision) }
+        Self {
+            raw: self.raw.saturating_sub(other.raw),
+            precision: self.precision.max(other.precision),
+        }
     }
 
     #[must_use]
     pub fn min(self, other: Self) -> Self {
-        if other.raw < self.raw { other } else { self }
+        if other.raw < self.raw {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -374,7 +441,10 @@ impl FromStr for Quantity {
     fn from_str(text: &str) -> Result<Self, FixedError> {
         let (raw, precision) = parse_decimal(text)?;
         if raw < 0 {
-            return Err(FixedError::Negative { what: "quantity", value: text.trim().to_owned() });
+            return Err(FixedError::Negative {
+                what: "quantity",
+                value: text.trim().to_owned(),
+            });
         }
         let raw = u64::try_from(raw).map_err(|_| FixedError::Overflow { what: "quantity" })?;
         Ok(Self { raw, precision })
@@ -410,7 +480,11 @@ impl Ratio {
 
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_decimal(f, i128::from(self.raw), natural_precision(i128::from(self.raw)))
+        write_decimal(
+            f,
+            i128::from(self.raw),
+            natural_precision(i128::from(self.raw)),
+        )
     }
 }
 
@@ -427,7 +501,7 @@ decimal_serde!(Ratio);
 
 // ---------------------------------------------------------------------------------------------
 
-/// An amount of one currency, in 10^-9 units with 128 bits so balances and PnL sums of any
+/// An amount of one currency, in 10^-9 units with 128 bits so balances and `PnL` sums of any
 /// realistic account cannot overflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
@@ -447,13 +521,18 @@ mod money_amount {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i128, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse_decimal(&text).map(|(raw, _)| raw).map_err(D::Error::custom)
+        parse_decimal(&text)
+            .map(|(raw, _)| raw)
+            .map_err(D::Error::custom)
     }
 }
 
 impl Money {
     pub const fn zero(currency: Currency) -> Self {
-        Self { amount: 0, currency }
+        Self {
+            amount: 0,
+            currency,
+        }
     }
 
     pub const fn from_raw(amount: i128, currency: Currency) -> Self {
@@ -471,23 +550,36 @@ impl Money {
 
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
         self.same_currency(other)?;
-        let amount =
-            self.amount.checked_add(other.amount).ok_or(FixedError::Overflow { what: "money" })?;
-        Ok(Self { amount, currency: self.currency })
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or(FixedError::Overflow { what: "money" })?;
+        Ok(Self {
+            amount,
+            currency: self.currency,
+        })
     }
 
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
         self.same_currency(other)?;
-        let amount =
-            self.amount.checked_sub(other.amount).ok_or(FixedError::Overflow { what: "money" })?;
-        Ok(Self { amount, currency: self.currency })
+        let amount = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or(FixedError::Overflow { what: "money" })?;
+        Ok(Self {
+            amount,
+            currency: self.currency,
+        })
     }
 
     fn same_currency(self, other: Self) -> Result<(), FixedError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(FixedError::CurrencyMismatch { left: self.currency, right: other.currency })
+            Err(FixedError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
         }
     }
 }
@@ -502,7 +594,11 @@ impl fmt::Display for Money {
 
 /// `price * quantity * multiplier` in raw 10^-9 units of the quote currency, rounded toward
 /// zero at the last unit.
-pub fn notional_raw(price: Price, quantity: Quantity, multiplier: Ratio) -> Result<i128, FixedError> {
+pub fn notional_raw(
+    price: Price,
+    quantity: Quantity,
+    multiplier: Ratio,
+) -> Result<i128, FixedError> {
     let scale = i128::from(FIXED_SCALE);
     let pq = i128::from(price.raw())
         .checked_mul(i128::from(quantity.raw()))
@@ -544,18 +640,29 @@ mod tests {
 
     #[test]
     fn quantity_refuses_negative_and_overflow() {
-        assert!(matches!("-1".parse::<Quantity>(), Err(FixedError::Negative { .. })));
-        assert!(matches!("99999999999999999999".parse::<Quantity>(), Err(FixedError::Overflow { .. })));
+        assert!(matches!(
+            "-1".parse::<Quantity>(),
+            Err(FixedError::Negative { .. })
+        ));
+        assert!(matches!(
+            "99999999999999999999".parse::<Quantity>(),
+            Err(FixedError::Overflow { .. })
+        ));
         let a = Quantity::from_mantissa(1, 0).unwrap();
         let b = Quantity::from_mantissa(2, 0).unwrap();
         assert!(a.checked_sub(b).is_err());
-        assert!(Quantity::from_raw(u64::MAX - 5, 9).unwrap().checked_add(b).is_err());
+        assert!(Quantity::from_raw(u64::MAX - 5, 9)
+            .unwrap()
+            .checked_add(b)
+            .is_err());
     }
 
     #[test]
     fn price_overflow_is_an_error() {
         let big = Price::from_raw(i64::MAX - 1, 9).unwrap();
-        assert!(big.checked_add(Price::from_mantissa(1, 0).unwrap()).is_err());
+        assert!(big
+            .checked_add(Price::from_mantissa(1, 0).unwrap())
+            .is_err());
         assert!(Price::from_mantissa(i64::MAX / 10, 0).is_err());
     }
 
@@ -565,16 +672,30 @@ mod tests {
             Price::parse_with_precision("1.234", 2),
             Err(FixedError::PrecisionLoss { .. })
         ));
-        assert_eq!(Price::parse_with_precision("1.2300", 2).unwrap().to_string(), "1.23");
-        assert_eq!(Price::parse_with_precision("1", 2).unwrap().to_string(), "1.00");
-        assert!(matches!("0.0000000001".parse::<Price>(), Err(FixedError::PrecisionLoss { .. })));
+        assert_eq!(
+            Price::parse_with_precision("1.2300", 2)
+                .unwrap()
+                .to_string(),
+            "1.23"
+        );
+        assert_eq!(
+            Price::parse_with_precision("1", 2).unwrap().to_string(),
+            "1.00"
+        );
+        assert!(matches!(
+            "0.0000000001".parse::<Price>(),
+            Err(FixedError::PrecisionLoss { .. })
+        ));
         assert_eq!("1.0000000000".parse::<Price>().unwrap().raw(), FIXED_SCALE);
     }
 
     #[test]
     fn garbage_is_a_parse_error() {
         for bad in ["", "-", "1.2.3", "abc", "1e", "--1", " . "] {
-            assert!(matches!(bad.parse::<Price>(), Err(FixedError::Parse { .. })), "{bad}");
+            assert!(
+                matches!(bad.parse::<Price>(), Err(FixedError::Parse { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -593,7 +714,9 @@ mod tests {
         let usd = Currency::from_static("USD");
         let m = Money::parse("12.5", usd).unwrap();
         assert_eq!(m.to_string(), "12.50 USD");
-        assert!(m.checked_add(Money::zero(Currency::from_static("EUR"))).is_err());
+        assert!(m
+            .checked_add(Money::zero(Currency::from_static("EUR")))
+            .is_err());
     }
 
     proptest! {

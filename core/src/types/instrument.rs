@@ -7,17 +7,41 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstrumentError {
     #[error("price {price} is not a multiple of the tick size {tick} of {instrument}")]
-    OffTick { instrument: InstrumentId, price: Price, tick: Price },
+    OffTick {
+        instrument: InstrumentId,
+        price: Price,
+        tick: Price,
+    },
     #[error("quantity {quantity} is not a multiple of the lot size {lot} of {instrument}")]
-    OffLot { instrument: InstrumentId, quantity: Quantity, lot: Quantity },
+    OffLot {
+        instrument: InstrumentId,
+        quantity: Quantity,
+        lot: Quantity,
+    },
     #[error("quantity {quantity} is below the minimum {min} of {instrument}")]
-    BelowMinQuantity { instrument: InstrumentId, quantity: Quantity, min: Quantity },
+    BelowMinQuantity {
+        instrument: InstrumentId,
+        quantity: Quantity,
+        min: Quantity,
+    },
     #[error("quantity {quantity} is above the maximum {max} of {instrument}")]
-    AboveMaxQuantity { instrument: InstrumentId, quantity: Quantity, max: Quantity },
+    AboveMaxQuantity {
+        instrument: InstrumentId,
+        quantity: Quantity,
+        max: Quantity,
+    },
     #[error("notional {notional} is below the minimum {min} of {instrument}")]
-    BelowMinNotional { instrument: InstrumentId, notional: Money, min: Money },
+    BelowMinNotional {
+        instrument: InstrumentId,
+        notional: Money,
+        min: Money,
+    },
     #[error("instrument {instrument}: field {field}: {reason}")]
-    Invalid { instrument: InstrumentId, field: &'static str, reason: String },
+    Invalid {
+        instrument: InstrumentId,
+        field: &'static str,
+        reason: String,
+    },
     #[error(transparent)]
     Fixed(#[from] FixedError),
 }
@@ -87,7 +111,10 @@ impl Instrument {
             return Err(invalid("lot_size", "must be positive"));
         }
         if self.tick_size.precision() > self.price_precision {
-            return Err(invalid("tick_size", "has more decimals than price_precision"));
+            return Err(invalid(
+                "tick_size",
+                "has more decimals than price_precision",
+            ));
         }
         if self.lot_size.precision() > self.size_precision {
             return Err(invalid("lot_size", "has more decimals than size_precision"));
@@ -114,24 +141,40 @@ impl Instrument {
     /// The price is on the tick grid.
     pub fn check_price(&self, price: Price) -> Result<(), InstrumentError> {
         if price.raw() % self.tick_size.raw() != 0 {
-            return Err(InstrumentError::OffTick { instrument: self.id, price, tick: self.tick_size });
+            return Err(InstrumentError::OffTick {
+                instrument: self.id,
+                price,
+                tick: self.tick_size,
+            });
         }
         Ok(())
     }
 
     /// The quantity is on the lot grid and within the limits.
     pub fn check_quantity(&self, quantity: Quantity) -> Result<(), InstrumentError> {
-        if quantity.raw() % self.lot_size.raw() != 0 {
-            return Err(InstrumentError::OffLot { instrument: self.id, quantity, lot: self.lot_size });
+        if !quantity.raw().is_multiple_of(self.lot_size.raw()) {
+            return Err(InstrumentError::OffLot {
+                instrument: self.id,
+                quantity,
+                lot: self.lot_size,
+            });
         }
         if let Some(min) = self.min_quantity {
             if quantity < min {
-                return Err(InstrumentError::BelowMinQuantity { instrument: self.id, quantity, min });
+                return Err(InstrumentError::BelowMinQuantity {
+                    instrument: self.id,
+                    quantity,
+                    min,
+                });
             }
         }
         if let Some(max) = self.max_quantity {
             if quantity > max {
-                return Err(InstrumentError::AboveMaxQuantity { instrument: self.id, quantity, max });
+                return Err(InstrumentError::AboveMaxQuantity {
+                    instrument: self.id,
+                    quantity,
+                    max,
+                });
             }
         }
         Ok(())
@@ -142,7 +185,11 @@ impl Instrument {
         if let Some(min) = self.min_notional {
             let notional = self.notional(price, quantity)?;
             if notional.amount < min.amount {
-                return Err(InstrumentError::BelowMinNotional { instrument: self.id, notional, min });
+                return Err(InstrumentError::BelowMinNotional {
+                    instrument: self.id,
+                    notional,
+                    min,
+                });
             }
         }
         Ok(())
@@ -150,14 +197,24 @@ impl Instrument {
 
     /// `price * quantity * multiplier` in the quote currency.
     pub fn notional(&self, price: Price, quantity: Quantity) -> Result<Money, FixedError> {
-        Ok(Money::from_raw(notional_raw(price, quantity, self.multiplier)?, self.quote_currency))
+        Ok(Money::from_raw(
+            notional_raw(price, quantity, self.multiplier)?,
+            self.quote_currency,
+        ))
     }
 
     /// The fee on a fill, in the quote currency (negative for a rebate).
     pub fn fee(&self, price: Price, quantity: Quantity, maker: bool) -> Result<Money, FixedError> {
-        let rate = if maker { self.maker_fee } else { self.taker_fee };
+        let rate = if maker {
+            self.maker_fee
+        } else {
+            self.taker_fee
+        };
         let notional = notional_raw(price, quantity, self.multiplier)?;
-        Ok(Money::from_raw(apply_ratio(notional.abs(), rate)?, self.quote_currency))
+        Ok(Money::from_raw(
+            apply_ratio(notional.abs(), rate)?,
+            self.quote_currency,
+        ))
     }
 
     /// A price of this instrument from an integer number of ticks' precision steps.
@@ -195,7 +252,10 @@ pub(crate) mod tests {
         assert!(i.check_price("100.01".parse().unwrap()).is_ok());
         let err = i.check_price("100.015".parse().unwrap()).unwrap_err();
         assert!(err.to_string().contains("tick size"), "{err}");
-        assert!(matches!(i.check_quantity("0.000015".parse().unwrap()), Err(InstrumentError::OffLot { .. })));
+        assert!(matches!(
+            i.check_quantity("0.000015".parse().unwrap()),
+            Err(InstrumentError::OffLot { .. })
+        ));
         assert!(matches!(
             i.check_notional("100".parse().unwrap(), "0.01".parse().unwrap()),
             Err(InstrumentError::BelowMinNotional { .. })
@@ -205,7 +265,9 @@ pub(crate) mod tests {
     #[test]
     fn fees_follow_the_rate() {
         let i = btcusdt();
-        let fee = i.fee("50000".parse().unwrap(), "0.1".parse().unwrap(), false).unwrap();
+        let fee = i
+            .fee("50000".parse().unwrap(), "0.1".parse().unwrap(), false)
+            .unwrap();
         assert_eq!(fee.to_string(), "5.00 USDT");
     }
 
