@@ -1,1 +1,381 @@
-//! (being written)
+//! The simulated venue: a pure, deterministic exchange for backtests and paper trading.
+//!
+//! The engine calls it with market data and with commands at the time they arrive at the
+//! venue (after the latency a [`LatencyModel`] drew); the venue pushes its responses into an
+//! output `Vec` with `ts_event = now`, and the engine delivers them after a response latency.
+//! It has no clock, threads or I/O, and keeps its own view of orders and of the book, as a
+//! real exchange would: nothing here depends on the engine's order or book modules.
+//!
+//! Market data methods that take a typed event use its `ts_init` (the engine's time) as `now`.
+//! Per-instrument state lives in a `Vec` indexed by a dense instrument index, so the hot path
+//! (`on_quote_raw` with no open orders on the instrument) is a few stores and one branch.
+
+mod book_state;
+mod checks;
+mod commands;
+mod exec;
+pub mod latency;
+mod order;
+mod outage;
+mod queue;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod testkit;
+
+pub use latency::{
+    FixedLatency, LatencyConfig, LatencyError, LatencyModel, LatencyRange, RandomLatency,
+};
+pub use outage::Outages;
+
+use crate::events::{BookDeltas, BookSnapshot, Event, QuoteTick, TradeTick};
+use crate::types::{
+    AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, Instrument,
+    InstrumentError, InstrumentId, UnixNanos, Venue,
+};
+use book_state::{Depth, Level};
+use order::VenueOrder;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Which market data builds the venue's book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BookMode {
+    /// Top of book from quotes.
+    L1,
+    /// Price levels from snapshots and deltas.
+    L2,
+}
+
+/// How the simulated venue behaves.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueConfig {
+    pub venue: Venue,
+    pub account_id: AccountId,
+    pub book_mode: BookMode,
+    /// Half-open windows `[start, end)` when the venue refuses every command.
+    #[serde(default)]
+    pub outages: Vec<(UnixNanos, UnixNanos)>,
+    /// Resting orders wait behind the volume already at their price.
+    #[serde(default)]
+    pub queue_position: bool,
+    /// Market trades fill resting limit orders they reach.
+    #[serde(default = "default_true")]
+    pub trade_fills: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl VenueConfig {
+    /// An L1 venue without outages, queue model off, trades filling resting orders.
+    pub fn new(venue: Venue, account_id: AccountId, book_mode: BookMode) -> Self {
+        Self {
+            venue,
+            account_id,
+            book_mode,
+            outages: Vec::new(),
+            queue_position: false,
+            trade_fills: true,
+        }
+    }
+}
+
+/// What the venue needs to know about the trading account; the engine's portfolio implements it.
+pub trait AccountView {
+    /// Free balance of one currency, raw 10^-9 units.
+    fn free_balance(&self, currency: Currency) -> i128;
+    /// Signed net position of one instrument, raw 10^-9 units (positive long).
+    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128;
+    /// Cash or margin.
+    fn account_type(&self) -> AccountType;
+}
+
+/// A venue that cannot be built from its configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatchingError {
+    #[error(transparent)]
+    Instrument(#[from] InstrumentError),
+    #[error("instrument {0} is already listed at the venue")]
+    DuplicateInstrument(InstrumentId),
+}
+
+/// Where a client order id stands at the venue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Working, on the instrument of this index.
+    Open(usize),
+    /// Filled, canceled or expired.
+    Closed,
+}
+
+/// One instrument's market view and working orders.
+#[derive(Debug, Clone)]
+struct InstrumentState {
+    instrument: Instrument,
+    /// The venue's book (L1: top from quotes; L2: levels from snapshots and deltas).
+    depth: Depth,
+    /// L2 mode only: the last quote's top of book, which quotes match resting orders against.
+    quote_view: Depth,
+    /// Working orders (resting limits and stops waiting for their trigger), arrival order.
+    orders: Vec<VenueOrder>,
+}
+
+/// The simulated exchange. See the module docs.
+#[derive(Debug, Clone)]
+pub struct SimulatedVenue {
+    config: VenueConfig,
+    outages: Outages,
+    states: Vec<InstrumentState>,
+    index: HashMap<InstrumentId, usize>,
+    known: HashMap<ClientOrderId, Known>,
+    /// Number of the next accepted order (`SIM-<n>`).
+    next_n: u64,
+    /// Next time priority handed out (on arrival and on re-queue).
+    next_priority: u64,
+    /// No order expires before this time.
+    next_expiry: u64,
+}
+
+impl SimulatedVenue {
+    /// A venue listing `instruments`; each must be valid and listed once.
+    pub fn new(config: VenueConfig, instruments: Vec<Instrument>) -> Result<Self, MatchingError> {
+        let outages = Outages::new(&config.outages);
+        let mut venue = Self {
+            config,
+            outages,
+            states: Vec::new(),
+            index: HashMap::new(),
+            known: HashMap::new(),
+            next_n: 1,
+            next_priority: 1,
+            next_expiry: u64::MAX,
+        };
+        for instrument in instruments {
+            venue.add_instrument(instrument)?;
+        }
+        Ok(venue)
+    }
+
+    /// Lists one more instrument and returns its dense index.
+    pub fn add_instrument(&mut self, instrument: Instrument) -> Result<usize, MatchingError> {
+        instrument.validate()?;
+        if self.index.contains_key(&instrument.id) {
+            return Err(MatchingError::DuplicateInstrument(instrument.id));
+        }
+        let idx = self.states.len();
+        self.index.insert(instrument.id, idx);
+        self.states.push(InstrumentState {
+            instrument,
+            depth: Depth::default(),
+            quote_view: Depth::default(),
+            orders: Vec::new(),
+        });
+        Ok(idx)
+    }
+
+    /// The dense index of a listed instrument, for the `*_raw` fast paths.
+    #[inline]
+    pub fn instrument_index(&self, instrument_id: InstrumentId) -> Option<usize> {
+        self.index.get(&instrument_id).copied()
+    }
+
+    /// The venue's configuration.
+    pub fn config(&self) -> &VenueConfig {
+        &self.config
+    }
+
+    /// True when `now` falls in an outage window.
+    pub fn is_down(&self, now: UnixNanos) -> bool {
+        self.outages.is_down(now)
+    }
+
+    /// Number of working orders on an instrument.
+    pub fn open_order_count(&self, idx: usize) -> usize {
+        self.states.get(idx).map_or(0, |s| s.orders.len())
+    }
+
+    /// Client order ids of the working orders on an instrument, in arrival order.
+    pub fn open_orders(&self, idx: usize) -> Vec<ClientOrderId> {
+        self.states.get(idx).map_or_else(Vec::new, |s| {
+            s.orders.iter().map(|o| o.client_order_id).collect()
+        })
+    }
+
+    /// A quote: sets the top of book (L1) and matches resting and stop orders against it.
+    pub fn on_quote(&mut self, quote: &QuoteTick, out: &mut Vec<Event>) {
+        if let Some(idx) = self.instrument_index(quote.instrument_id) {
+            self.on_quote_raw(
+                idx,
+                quote.bid_price.raw(),
+                quote.ask_price.raw(),
+                quote.bid_size.raw(),
+                quote.ask_size.raw(),
+                quote.ts_init,
+                out,
+            );
+        }
+    }
+
+    /// The quote fast path by instrument index and raw values; no allocation, and only a few
+    /// stores when the instrument has no working orders.
+    #[inline]
+    #[allow(clippy::too_many_arguments)] // The raw columns of a quote, on purpose.
+    pub fn on_quote_raw(
+        &mut self,
+        idx: usize,
+        bid_raw: i64,
+        ask_raw: i64,
+        bid_size_raw: u64,
+        ask_size_raw: u64,
+        now: UnixNanos,
+        out: &mut Vec<Event>,
+    ) {
+        let l1 = self.config.book_mode == BookMode::L1;
+        let Some(state) = self.states.get_mut(idx) else {
+            return;
+        };
+        if l1 {
+            state
+                .depth
+                .set_top(bid_raw, bid_size_raw, ask_raw, ask_size_raw);
+        }
+        if state.orders.is_empty() {
+            return;
+        }
+        if !l1 {
+            state
+                .quote_view
+                .set_top(bid_raw, bid_size_raw, ask_raw, ask_size_raw);
+        }
+        self.after_quote(idx, now, out);
+    }
+
+    /// A market trade: triggers stops and (with `trade_fills`) fills resting limits it reaches.
+    pub fn on_trade(&mut self, trade: &TradeTick, out: &mut Vec<Event>) {
+        if let Some(idx) = self.instrument_index(trade.instrument_id) {
+            self.on_trade_raw(
+                idx,
+                trade.price.raw(),
+                trade.size.raw(),
+                trade.aggressor_side,
+                trade.ts_init,
+                out,
+            );
+        }
+    }
+
+    /// The trade fast path by instrument index and raw values.
+    #[inline]
+    pub fn on_trade_raw(
+        &mut self,
+        idx: usize,
+        price_raw: i64,
+        size_raw: u64,
+        aggressor: AggressorSide,
+        now: UnixNanos,
+        out: &mut Vec<Event>,
+    ) {
+        if self.states.get(idx).is_none_or(|s| s.orders.is_empty()) {
+            return;
+        }
+        self.after_trade(idx, price_raw, size_raw, aggressor, now, out);
+    }
+
+    /// A full book (L2 mode; ignored in L1 mode): replaces the venue's levels.
+    pub fn on_book_snapshot(&mut self, snapshot: &BookSnapshot, out: &mut Vec<Event>) {
+        if self.config.book_mode != BookMode::L2 {
+            return;
+        }
+        let Some(idx) = self.instrument_index(snapshot.instrument_id) else {
+            return;
+        };
+        let state = &mut self.states[idx];
+        let level = |l: &crate::events::BookLevel| Level {
+            price: l.price.raw(),
+            size: l.size.raw(),
+        };
+        state.depth.set_all(
+            snapshot.bids.iter().map(level),
+            snapshot.asks.iter().map(level),
+        );
+        if state.orders.is_empty() {
+            return;
+        }
+        if self.config.queue_position {
+            let InstrumentState { depth, orders, .. } = state;
+            for o in orders.iter_mut().filter(|o| o.is_resting_limit()) {
+                let size = o
+                    .price
+                    .and_then(|p| depth.level_size(o.side, p.raw()))
+                    .unwrap_or(0);
+                queue::cap_to_level(&mut o.queue_ahead, size);
+            }
+        }
+        self.sweep(idx, false, snapshot.ts_init, out);
+    }
+
+    /// Book level changes (L2 mode; ignored in L1 mode). Sequence gaps are the book module's
+    /// concern: the venue applies what it is given.
+    pub fn on_book_deltas(&mut self, deltas: &BookDeltas, out: &mut Vec<Event>) {
+        if self.config.book_mode != BookMode::L2 {
+            return;
+        }
+        let Some(idx) = self.instrument_index(deltas.instrument_id) else {
+            return;
+        };
+        let queue_position = self.config.queue_position;
+        let InstrumentState { depth, orders, .. } = &mut self.states[idx];
+        for d in &deltas.deltas {
+            let (price, size) = (d.price.raw(), d.size.raw());
+            match d.action {
+                BookAction::Clear => depth.clear(),
+                BookAction::Delete => depth.set_level(d.side, price, 0),
+                BookAction::Add | BookAction::Update => depth.set_level(d.side, price, size),
+            }
+            if queue_position {
+                let new_size = if matches!(d.action, BookAction::Add | BookAction::Update) {
+                    size
+                } else {
+                    0
+                };
+                for o in orders.iter_mut().filter(|o| o.is_resting_limit()) {
+                    let at_level = o.side == d.side && o.price.is_some_and(|p| p.raw() == price);
+                    if d.action == BookAction::Clear || at_level {
+                        queue::cap_to_level(&mut o.queue_ahead, new_size);
+                    }
+                }
+            }
+        }
+        if !orders.is_empty() {
+            self.sweep(idx, false, deltas.ts_init, out);
+        }
+    }
+
+    /// Time passes: GTD and DAY orders whose expiry is at or before `now` expire.
+    pub fn on_time(&mut self, now: UnixNanos, out: &mut Vec<Event>) {
+        if now.0 < self.next_expiry {
+            return;
+        }
+        let mut next = u64::MAX;
+        for idx in 0..self.states.len() {
+            let mut any = false;
+            for o in &mut self.states[idx].orders {
+                match o.expire_at {
+                    Some(t) if t <= now => {
+                        o.expire(now, out);
+                        any = true;
+                    }
+                    Some(t) => next = next.min(t.0),
+                    None => {}
+                }
+            }
+            if any {
+                self.finish(idx);
+            }
+        }
+        self.next_expiry = next;
+    }
+}
