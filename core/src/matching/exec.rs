@@ -283,3 +283,210 @@ impl SimulatedVenue {
         orders.retain(|o| !o.closed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::super::{BookMode, SimulatedVenue};
+    use super::*;
+    use crate::events::SubmitOrder;
+    use crate::types::{BookAction, LiquiditySide, TimeInForce};
+
+    fn submit(v: &mut SimulatedVenue, cmd: &SubmitOrder, now: u64) -> Vec<Event> {
+        let mut out = Vec::new();
+        v.on_submit(cmd, t(now), &TestAccount::rich(), &mut out);
+        out
+    }
+
+    fn qp_venue(mode: BookMode) -> SimulatedVenue {
+        let mut cfg = config(mode);
+        cfg.queue_position = true;
+        venue_with(cfg)
+    }
+
+    #[test]
+    fn resting_limit_fills_on_a_trade_through_at_its_price() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "10", "99.90"), 2);
+        v.on_trade(&trade("99.95", "50", AggressorSide::Seller, 3), &mut out);
+        assert!(out.is_empty());
+        v.on_trade(&trade("99.80", "4", AggressorSide::Seller, 4), &mut out);
+        assert_eq!(fills(&out), [("a".into(), "4".into(), "99.90".into(), LiquiditySide::Maker)]);
+        let Event::OrderFilled(f) = &out[0] else { panic!() };
+        assert_eq!(f.commission.to_string(), "0.07992 USDT");
+        out.clear();
+        v.on_trade(&trade("99.80", "100", AggressorSide::Seller, 5), &mut out);
+        assert_eq!(fills(&out)[0].1, "6");
+        assert_eq!(v.open_order_count(0), 0);
+    }
+
+    #[test]
+    fn trades_at_the_price_fill_only_after_the_queue_ahead() {
+        let mut v = qp_venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
+        // A buyer-initiated print at our bid does not reach a bid.
+        v.on_trade(&trade("100.00", "30", AggressorSide::Buyer, 3), &mut out);
+        assert!(out.is_empty());
+        v.on_trade(&trade("100.00", "6", AggressorSide::Seller, 4), &mut out);
+        assert!(out.is_empty(), "6 of the 10 ahead traded");
+        v.on_trade(&trade("100.00", "7", AggressorSide::Seller, 5), &mut out);
+        assert_eq!(fills(&out)[0].1, "3", "4 more ahead, then 3 for us");
+        out.clear();
+        v.on_trade(&trade("100.00", "9", AggressorSide::Seller, 6), &mut out);
+        assert_eq!(fills(&out)[0].1, "2");
+    }
+
+    #[test]
+    fn level_decreases_shrink_the_queue_ahead() {
+        let mut v = qp_venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
+        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "3")], 3), &mut out);
+        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "20")], 4), &mut out);
+        v.on_trade(&trade("100.00", "4", AggressorSide::Seller, 5), &mut out);
+        assert_eq!(fills(&out)[0].1, "1", "only 3 were left ahead; growth joined behind");
+    }
+
+    #[test]
+    fn without_queue_position_a_trade_at_the_price_fills_at_once() {
+        let mut v = venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
+        submit(&mut v, &limit("b", OrderSide::Buy, "5", "100.00"), 3);
+        v.on_trade(&trade("100.00", "7", AggressorSide::Seller, 4), &mut out);
+        assert_eq!(
+            fills(&out).iter().map(|f| (f.0.as_str(), f.1.as_str())).collect::<Vec<_>>(),
+            [("a", "5"), ("b", "2")],
+            "time priority, one trade's size shared"
+        );
+    }
+
+    #[test]
+    fn trade_fills_can_be_turned_off() {
+        let mut cfg = config(BookMode::L1);
+        cfg.trade_fills = false;
+        let mut v = venue_with(cfg);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "5", "99.00"), 2);
+        v.on_trade(&trade("98.00", "50", AggressorSide::Seller, 3), &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn l1_queue_is_learned_when_the_quote_reaches_the_price() {
+        let mut v = qp_venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "2", "99.90"), 2);
+        // Unknown place: a print at our price does not reach us yet.
+        v.on_trade(&trade("99.90", "100", AggressorSide::Seller, 3), &mut out);
+        assert!(out.is_empty());
+        v.on_quote(&quote("99.90", "100.00", "8", "5", 4), &mut out);
+        v.on_trade(&trade("99.90", "9", AggressorSide::Seller, 5), &mut out);
+        assert_eq!(fills(&out)[0].1, "1");
+    }
+
+    #[test]
+    fn quote_moving_through_a_resting_limit_fills_it_as_maker() {
+        for mode in [BookMode::L1, BookMode::L2] {
+            let mut v = venue(mode);
+            let mut out = Vec::new();
+            v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+            v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+            submit(&mut v, &limit("a", OrderSide::Sell, "4", "100.05"), 2);
+            v.on_quote(&quote("100.20", "100.30", "3", "5", 3), &mut out);
+            assert_eq!(fills(&out), [("a".into(), "3".into(), "100.05".into(), LiquiditySide::Maker)]);
+        }
+    }
+
+    #[test]
+    fn l2_book_moving_through_a_resting_limit_fills_it() {
+        let mut v = venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Buy, "6", "100.05"), 2);
+        submit(&mut v, &limit("b", OrderSide::Buy, "6", "100.04"), 3);
+        v.on_book_deltas(
+            &deltas(
+                &[
+                    (BookAction::Add, OrderSide::Sell, "100.03", "2"),
+                    (BookAction::Add, OrderSide::Sell, "100.05", "5"),
+                ],
+                4,
+            ),
+            &mut out,
+        );
+        // The better-priced order takes both crossing levels, at its own price; none is left for b.
+        assert_eq!(fills(&out), [("a".into(), "6".into(), "100.05".into(), LiquiditySide::Maker)]);
+        out.clear();
+        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Sell, "100.03", "1")], 5), &mut out);
+        assert_eq!(fills(&out), [("b".into(), "1".into(), "100.04".into(), LiquiditySide::Maker)]);
+        out.clear();
+        v.on_book_deltas(&deltas(&[(BookAction::Clear, OrderSide::Sell, "0", "0")], 6), &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn stop_market_triggers_then_takes() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        let o = submit(&mut v, &stop_market("a", OrderSide::Buy, "3", "101.00"), 2);
+        assert_eq!(kinds(&o), ["OrderAccepted"]);
+        v.on_quote(&quote("100.50", "100.90", "5", "5", 3), &mut out);
+        assert!(out.is_empty());
+        v.on_quote(&quote("100.90", "101.00", "5", "2", 4), &mut out);
+        assert_eq!(kinds(&out), ["OrderTriggered", "OrderFilled", "OrderCanceled"]);
+        assert_eq!(fills(&out)[0], ("a".into(), "2".into(), "101.00".into(), LiquiditySide::Taker));
+    }
+
+    #[test]
+    fn sell_stop_limit_triggers_on_a_trade_and_rests() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        submit(&mut v, &stop_limit("a", OrderSide::Sell, "8", "99.50", "99.00"), 2);
+        v.on_quote(&quote("99.60", "99.70", "3", "5", 3), &mut out);
+        assert!(out.is_empty());
+        v.on_trade(&trade("99.50", "1", AggressorSide::Seller, 4), &mut out);
+        assert_eq!(kinds(&out), ["OrderTriggered", "OrderFilled"]);
+        assert_eq!(fills(&out)[0], ("a".into(), "3".into(), "99.60".into(), LiquiditySide::Taker));
+        assert_eq!(v.open_order_count(0), 1, "the remainder rests at 99.00");
+    }
+
+    #[test]
+    fn stop_already_through_triggers_on_arrival() {
+        let mut v = venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+        let mut stop = stop_market("a", OrderSide::Sell, "2", "100.50");
+        stop.time_in_force = TimeInForce::Ioc;
+        let o = submit(&mut v, &stop, 2);
+        assert_eq!(kinds(&o), ["OrderAccepted", "OrderTriggered", "OrderFilled"]);
+    }
+
+    #[test]
+    fn quote_fast_path_does_not_allocate_or_emit() {
+        let mut v = venue(BookMode::L1);
+        let idx = v.instrument_index(iid()).unwrap();
+        let mut out = Vec::new();
+        v.on_quote_raw(idx, 100, 101, 1, 1, t(1), &mut out);
+        let caps = (v.states[idx].depth.bids.capacity(), v.states[idx].depth.asks.capacity());
+        for i in 0..1_000 {
+            v.on_quote_raw(idx, 100 + i, 101 + i, 1 + i as u64, 1, t(2), &mut out);
+        }
+        assert_eq!(caps, (v.states[idx].depth.bids.capacity(), v.states[idx].depth.asks.capacity()));
+        assert!(out.is_empty());
+        assert_eq!(v.states[idx].depth.best(OrderSide::Buy), Some(1_099));
+        v.on_quote_raw(99, 1, 2, 1, 1, t(3), &mut out);
+        v.on_trade_raw(99, 1, 1, AggressorSide::Buyer, t(3), &mut out);
+        assert!(out.is_empty());
+    }
+}
