@@ -251,14 +251,22 @@ mod tests {
         let rich = TestAccount::rich();
         let r = |v: &mut SimulatedVenue, c: SubmitOrder| rejected(v, &c, &TestAccount::rich());
         let off_tick = r(&mut v, limit("a", OrderSide::Buy, "1", "100.015"));
-        assert_eq!(off_tick, "OFF_TICK: price 100.015 is not a multiple of tick 0.01");
-        assert!(r(&mut v, stop_market("b", OrderSide::Buy, "1", "101.001")).starts_with("OFF_TICK: trigger price"));
+        assert_eq!(
+            off_tick,
+            "OFF_TICK: price 100.015 is not a multiple of tick 0.01"
+        );
+        assert!(r(&mut v, stop_market("b", OrderSide::Buy, "1", "101.001"))
+            .starts_with("OFF_TICK: trigger price"));
         let mut off_lot = limit("c", OrderSide::Buy, "1", "100");
         off_lot.quantity = "1.5".parse().unwrap();
         assert!(r(&mut v, off_lot).starts_with("OFF_LOT: quantity 1.5 is not a multiple of lot 1"));
         assert!(r(&mut v, limit("d", OrderSide::Buy, "0", "100")).starts_with("INVALID_QUANTITY"));
-        assert!(r(&mut v, limit("e", OrderSide::Buy, "2000000", "1")).starts_with("ABOVE_MAX_QUANTITY"));
-        assert!(r(&mut v, limit("f", OrderSide::Buy, "1", "4.99")).starts_with("BELOW_MIN_NOTIONAL"));
+        assert!(
+            r(&mut v, limit("e", OrderSide::Buy, "2000000", "1")).starts_with("ABOVE_MAX_QUANTITY")
+        );
+        assert!(
+            r(&mut v, limit("f", OrderSide::Buy, "1", "4.99")).starts_with("BELOW_MIN_NOTIONAL")
+        );
         let mut no_price = limit("g", OrderSide::Buy, "1", "100");
         no_price.price = None;
         assert!(r(&mut v, no_price).starts_with("MISSING_PRICE"));
@@ -281,8 +289,14 @@ mod tests {
         assert!(r(&mut v, reduce).starts_with("REDUCE_ONLY_WOULD_INCREASE"));
 
         // Duplicate client order ids, including of a closed order.
-        assert_eq!(kinds(&submit(&mut v, &limit("m", OrderSide::Buy, "1", "99"), 10)), ["OrderAccepted"]);
-        assert!(rejected(&mut v, &limit("m", OrderSide::Buy, "1", "99"), &rich).starts_with("DUPLICATE_CLIENT_ORDER_ID"));
+        assert_eq!(
+            kinds(&submit(&mut v, &limit("m", OrderSide::Buy, "1", "99"), 10)),
+            ["OrderAccepted"]
+        );
+        assert!(
+            rejected(&mut v, &limit("m", OrderSide::Buy, "1", "99"), &rich)
+                .starts_with("DUPLICATE_CLIENT_ORDER_ID")
+        );
     }
 
     #[test]
@@ -293,19 +307,33 @@ mod tests {
         // 2 @ 100 = 200 USDT + 0.2 taker fee.
         poor.free.insert(usdt(), 200 * 1_000_000_000);
         let reason = rejected(&mut v, &limit("a", OrderSide::Buy, "2", "100"), &poor);
-        assert!(reason.starts_with("INSUFFICIENT_BALANCE: need 200.20 USDT"), "{reason}");
+        assert!(
+            reason.starts_with("INSUFFICIENT_BALANCE: need 200.20 USDT"),
+            "{reason}"
+        );
         poor.free.insert(usdt(), 200_200_000_000);
         let mut out = Vec::new();
-        v.on_submit(&limit("b", OrderSide::Buy, "2", "100"), t(10), &poor, &mut out);
+        v.on_submit(
+            &limit("b", OrderSide::Buy, "2", "100"),
+            t(10),
+            &poor,
+            &mut out,
+        );
         assert_eq!(kinds(&out), ["OrderAccepted"]);
         // A spot sell needs the base asset.
         poor.free.insert(btc(), 1_000_000_000);
         let reason = rejected(&mut v, &limit("c", OrderSide::Sell, "2", "101"), &poor);
-        assert!(reason.starts_with("INSUFFICIENT_BALANCE: need 2.00 BTC"), "{reason}");
+        assert!(
+            reason.starts_with("INSUFFICIENT_BALANCE: need 2.00 BTC"),
+            "{reason}"
+        );
         // A market buy is measured on what walking the book would trade: 2 @ 100.10.
         poor.free.insert(usdt(), 200_000_000_000);
         let reason = rejected(&mut v, &market("d", OrderSide::Buy, "2"), &poor);
-        assert!(reason.starts_with("INSUFFICIENT_BALANCE: need 200.4002 USDT"), "{reason}");
+        assert!(
+            reason.starts_with("INSUFFICIENT_BALANCE: need 200.4002 USDT"),
+            "{reason}"
+        );
 
         let mut margin = TestAccount::rich();
         margin.kind = AccountType::Margin;
@@ -317,8 +345,17 @@ mod tests {
         let mut v = SimulatedVenue::new(cfg, vec![i]).unwrap();
         l1_book(&mut v);
         let mut out = Vec::new();
-        v.on_submit(&limit("e", OrderSide::Buy, "10", "99"), t(10), &margin, &mut out);
-        assert_eq!(kinds(&out), ["OrderAccepted"], "990 notional needs 99 margin");
+        v.on_submit(
+            &limit("e", OrderSide::Buy, "10", "99"),
+            t(10),
+            &margin,
+            &mut out,
+        );
+        assert_eq!(
+            kinds(&out),
+            ["OrderAccepted"],
+            "990 notional needs 99 margin"
+        );
         let reason = rejected(&mut v, &limit("f", OrderSide::Buy, "11", "99"), &margin);
         assert!(reason.starts_with("INSUFFICIENT_MARGIN"), "{reason}");
     }
@@ -330,15 +367,25 @@ mod tests {
         let out = submit(&mut v, &market("a", OrderSide::Buy, "15"), 5);
         assert_eq!(
             kinds(&out),
-            ["OrderAccepted", "OrderFilled", "OrderFilled", "OrderFilled", "OrderCanceled"]
+            [
+                "OrderAccepted",
+                "OrderFilled",
+                "OrderFilled",
+                "OrderFilled",
+                "OrderCanceled"
+            ]
         );
         let f = fills(&out);
         assert_eq!(
-            f.iter().map(|(_, q, p, _)| (q.as_str(), p.as_str())).collect::<Vec<_>>(),
+            f.iter()
+                .map(|(_, q, p, _)| (q.as_str(), p.as_str()))
+                .collect::<Vec<_>>(),
             [("3", "100.10"), ("4", "100.20"), ("5", "100.30")]
         );
         assert!(f.iter().all(|x| x.3 == LiquiditySide::Taker));
-        let Event::OrderFilled(first) = &out[1] else { panic!() };
+        let Event::OrderFilled(first) = &out[1] else {
+            panic!()
+        };
         assert_eq!(first.trade_id.as_str(), "SIM-1-1");
         assert_eq!(first.venue_order_id.as_str(), "SIM-1");
         assert_eq!(first.commission.to_string(), "0.3003 USDT");
@@ -372,7 +419,15 @@ mod tests {
         let mut ioc = limit("b", OrderSide::Sell, "20", "99.90");
         ioc.time_in_force = TimeInForce::Ioc;
         let out = submit(&mut v, &ioc, 6);
-        assert_eq!(kinds(&out), ["OrderAccepted", "OrderFilled", "OrderFilled", "OrderCanceled"]);
+        assert_eq!(
+            kinds(&out),
+            [
+                "OrderAccepted",
+                "OrderFilled",
+                "OrderFilled",
+                "OrderCanceled"
+            ]
+        );
         assert_eq!(v.open_order_count(0), 1);
     }
 
@@ -382,14 +437,20 @@ mod tests {
         l2_book(&mut v);
         let mut fok = limit("a", OrderSide::Buy, "8", "100.20");
         fok.time_in_force = TimeInForce::Fok;
-        assert_eq!(kinds(&submit(&mut v, &fok, 5)), ["OrderAccepted", "OrderCanceled"]);
+        assert_eq!(
+            kinds(&submit(&mut v, &fok, 5)),
+            ["OrderAccepted", "OrderCanceled"]
+        );
         let mut fok = limit("b", OrderSide::Buy, "7", "100.20");
         fok.time_in_force = TimeInForce::Fok;
         let out = submit(&mut v, &fok, 6);
         assert_eq!(kinds(&out), ["OrderAccepted", "OrderFilled", "OrderFilled"]);
         let mut fok_market = market("c", OrderSide::Buy, "6");
         fok_market.time_in_force = TimeInForce::Fok;
-        assert_eq!(kinds(&submit(&mut v, &fok_market, 7)), ["OrderAccepted", "OrderCanceled"]);
+        assert_eq!(
+            kinds(&submit(&mut v, &fok_market, 7)),
+            ["OrderAccepted", "OrderCanceled"]
+        );
     }
 
     #[test]
@@ -426,15 +487,25 @@ mod tests {
         cfg.outages = vec![(t(100), t(200))];
         let mut v = venue_with(cfg);
         l1_book(&mut v);
-        assert_eq!(kinds(&submit(&mut v, &limit("a", OrderSide::Buy, "1", "99"), 50)), ["OrderAccepted"]);
+        assert_eq!(
+            kinds(&submit(&mut v, &limit("a", OrderSide::Buy, "1", "99"), 50)),
+            ["OrderAccepted"]
+        );
         let out = submit(&mut v, &limit("b", OrderSide::Buy, "1", "99"), 150);
-        assert!(rejection(&out).unwrap().starts_with("VENUE_DOWN: SIM is down at 150"));
+        assert!(rejection(&out)
+            .unwrap()
+            .starts_with("VENUE_DOWN: SIM is down at 150"));
         let mut out = Vec::new();
         v.on_cancel(&cancel("a"), t(150), &mut out);
         assert_eq!(kinds(&out), ["OrderCancelRejected"]);
         assert!(rejection(&out).unwrap().starts_with("VENUE_DOWN"));
         let mut out = Vec::new();
-        v.on_modify(&modify("a", Some("2"), None), t(199), &TestAccount::rich(), &mut out);
+        v.on_modify(
+            &modify("a", Some("2"), None),
+            t(199),
+            &TestAccount::rich(),
+            &mut out,
+        );
         assert_eq!(kinds(&out), ["OrderModifyRejected"]);
         assert!(v.is_down(t(199)));
         let mut out = Vec::new();
@@ -453,8 +524,13 @@ mod tests {
         let mut out = Vec::new();
         v.on_cancel(&cancel("a"), t(6), &mut out);
         assert_eq!(kinds(&out), ["OrderCanceled"]);
-        let Event::OrderCanceled(c) = &out[0] else { panic!() };
-        assert_eq!(c.venue_order_id.map(|v| v.to_string()).as_deref(), Some("SIM-1"));
+        let Event::OrderCanceled(c) = &out[0] else {
+            panic!()
+        };
+        assert_eq!(
+            c.venue_order_id.map(|v| v.to_string()).as_deref(),
+            Some("SIM-1")
+        );
         let mut out = Vec::new();
         v.on_cancel(&cancel("a"), t(7), &mut out);
         assert!(rejection(&out).unwrap().starts_with("ORDER_CLOSED"));
@@ -492,10 +568,20 @@ mod tests {
         submit(&mut v, &limit("a", OrderSide::Buy, "4", "99"), 5);
         let rich = TestAccount::rich();
         let mut out = Vec::new();
-        v.on_modify(&modify("a", Some("6"), Some("99.50")), t(6), &rich, &mut out);
+        v.on_modify(
+            &modify("a", Some("6"), Some("99.50")),
+            t(6),
+            &rich,
+            &mut out,
+        );
         assert_eq!(kinds(&out), ["OrderUpdated"]);
-        let Event::OrderUpdated(u) = &out[0] else { panic!() };
-        assert_eq!((u.quantity.to_string(), u.price.unwrap().to_string()), ("6".into(), "99.50".into()));
+        let Event::OrderUpdated(u) = &out[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (u.quantity.to_string(), u.price.unwrap().to_string()),
+            ("6".into(), "99.50".into())
+        );
         // Moving the price through the ask takes the ask's 7.
         out.clear();
         v.on_modify(&modify("a", None, Some("100.10")), t(7), &rich, &mut out);
@@ -506,10 +592,20 @@ mod tests {
         submit(&mut v, &limit("b", OrderSide::Sell, "5", "100.05"), 8);
         let mut out = Vec::new();
         v.on_quote(&quote("100.05", "100.20", "2", "1", 9), &mut out);
-        assert_eq!(fills(&out), [("b".into(), "2".into(), "100.05".into(), LiquiditySide::Maker)]);
+        assert_eq!(
+            fills(&out),
+            [(
+                "b".into(),
+                "2".into(),
+                "100.05".into(),
+                LiquiditySide::Maker
+            )]
+        );
         out.clear();
         v.on_modify(&modify("b", Some("2"), None), t(10), &rich, &mut out);
-        assert!(rejection(&out).unwrap().starts_with("QUANTITY_BELOW_FILLED"));
+        assert!(rejection(&out)
+            .unwrap()
+            .starts_with("QUANTITY_BELOW_FILLED"));
         out.clear();
         v.on_modify(&modify("b", None, Some("100.055")), t(10), &rich, &mut out);
         assert!(rejection(&out).unwrap().starts_with("OFF_TICK"));
@@ -529,7 +625,14 @@ mod tests {
         post.post_only = true;
         submit(&mut v, &post, 5);
         let mut out = Vec::new();
-        v.on_modify(&modify("a", None, Some("100.00")), t(6), &TestAccount::rich(), &mut out);
-        assert!(rejection(&out).unwrap().starts_with("POST_ONLY_WOULD_CROSS"));
+        v.on_modify(
+            &modify("a", None, Some("100.00")),
+            t(6),
+            &TestAccount::rich(),
+            &mut out,
+        );
+        assert!(rejection(&out)
+            .unwrap()
+            .starts_with("POST_ONLY_WOULD_CROSS"));
     }
 }

@@ -313,8 +313,13 @@ mod tests {
         v.on_trade(&trade("99.95", "50", AggressorSide::Seller, 3), &mut out);
         assert!(out.is_empty());
         v.on_trade(&trade("99.80", "4", AggressorSide::Seller, 4), &mut out);
-        assert_eq!(fills(&out), [("a".into(), "4".into(), "99.90".into(), LiquiditySide::Maker)]);
-        let Event::OrderFilled(f) = &out[0] else { panic!() };
+        assert_eq!(
+            fills(&out),
+            [("a".into(), "4".into(), "99.90".into(), LiquiditySide::Maker)]
+        );
+        let Event::OrderFilled(f) = &out[0] else {
+            panic!()
+        };
         assert_eq!(f.commission.to_string(), "0.07992 USDT");
         out.clear();
         v.on_trade(&trade("99.80", "100", AggressorSide::Seller, 5), &mut out);
@@ -326,7 +331,10 @@ mod tests {
     fn trades_at_the_price_fill_only_after_the_queue_ahead() {
         let mut v = qp_venue(BookMode::L2);
         let mut out = Vec::new();
-        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "10")], &[("100.10", "5")], 1),
+            &mut out,
+        );
         submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
         // A buyer-initiated print at our bid does not reach a bid.
         v.on_trade(&trade("100.00", "30", AggressorSide::Buyer, 3), &mut out);
@@ -344,24 +352,43 @@ mod tests {
     fn level_decreases_shrink_the_queue_ahead() {
         let mut v = qp_venue(BookMode::L2);
         let mut out = Vec::new();
-        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "10")], &[("100.10", "5")], 1),
+            &mut out,
+        );
         submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
-        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "3")], 3), &mut out);
-        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "20")], 4), &mut out);
+        v.on_book_deltas(
+            &deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "3")], 3),
+            &mut out,
+        );
+        v.on_book_deltas(
+            &deltas(&[(BookAction::Update, OrderSide::Buy, "100.00", "20")], 4),
+            &mut out,
+        );
         v.on_trade(&trade("100.00", "4", AggressorSide::Seller, 5), &mut out);
-        assert_eq!(fills(&out)[0].1, "1", "only 3 were left ahead; growth joined behind");
+        assert_eq!(
+            fills(&out)[0].1,
+            "1",
+            "only 3 were left ahead; growth joined behind"
+        );
     }
 
     #[test]
     fn without_queue_position_a_trade_at_the_price_fills_at_once() {
         let mut v = venue(BookMode::L2);
         let mut out = Vec::new();
-        v.on_book_snapshot(&snapshot(&[("100.00", "10")], &[("100.10", "5")], 1), &mut out);
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "10")], &[("100.10", "5")], 1),
+            &mut out,
+        );
         submit(&mut v, &limit("a", OrderSide::Buy, "5", "100.00"), 2);
         submit(&mut v, &limit("b", OrderSide::Buy, "5", "100.00"), 3);
         v.on_trade(&trade("100.00", "7", AggressorSide::Seller, 4), &mut out);
         assert_eq!(
-            fills(&out).iter().map(|f| (f.0.as_str(), f.1.as_str())).collect::<Vec<_>>(),
+            fills(&out)
+                .iter()
+                .map(|f| (f.0.as_str(), f.1.as_str()))
+                .collect::<Vec<_>>(),
             [("a", "5"), ("b", "2")],
             "time priority, one trade's size shared"
         );
@@ -399,10 +426,21 @@ mod tests {
             let mut v = venue(mode);
             let mut out = Vec::new();
             v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
-            v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+            v.on_book_snapshot(
+                &snapshot(&[("100.00", "5")], &[("100.10", "5")], 1),
+                &mut out,
+            );
             submit(&mut v, &limit("a", OrderSide::Sell, "4", "100.05"), 2);
             v.on_quote(&quote("100.20", "100.30", "3", "5", 3), &mut out);
-            assert_eq!(fills(&out), [("a".into(), "3".into(), "100.05".into(), LiquiditySide::Maker)]);
+            assert_eq!(
+                fills(&out),
+                [(
+                    "a".into(),
+                    "3".into(),
+                    "100.05".into(),
+                    LiquiditySide::Maker
+                )]
+            );
         }
     }
 
@@ -410,7 +448,10 @@ mod tests {
     fn l2_book_moving_through_a_resting_limit_fills_it() {
         let mut v = venue(BookMode::L2);
         let mut out = Vec::new();
-        v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "5")], &[("100.10", "5")], 1),
+            &mut out,
+        );
         submit(&mut v, &limit("a", OrderSide::Buy, "6", "100.05"), 2);
         submit(&mut v, &limit("b", OrderSide::Buy, "6", "100.04"), 3);
         v.on_book_deltas(
@@ -424,12 +465,34 @@ mod tests {
             &mut out,
         );
         // The better-priced order takes both crossing levels, at its own price; none is left for b.
-        assert_eq!(fills(&out), [("a".into(), "6".into(), "100.05".into(), LiquiditySide::Maker)]);
+        assert_eq!(
+            fills(&out),
+            [(
+                "a".into(),
+                "6".into(),
+                "100.05".into(),
+                LiquiditySide::Maker
+            )]
+        );
         out.clear();
-        v.on_book_deltas(&deltas(&[(BookAction::Update, OrderSide::Sell, "100.03", "1")], 5), &mut out);
-        assert_eq!(fills(&out), [("b".into(), "1".into(), "100.04".into(), LiquiditySide::Maker)]);
+        v.on_book_deltas(
+            &deltas(&[(BookAction::Update, OrderSide::Sell, "100.03", "1")], 5),
+            &mut out,
+        );
+        assert_eq!(
+            fills(&out),
+            [(
+                "b".into(),
+                "1".into(),
+                "100.04".into(),
+                LiquiditySide::Maker
+            )]
+        );
         out.clear();
-        v.on_book_deltas(&deltas(&[(BookAction::Clear, OrderSide::Sell, "0", "0")], 6), &mut out);
+        v.on_book_deltas(
+            &deltas(&[(BookAction::Clear, OrderSide::Sell, "0", "0")], 6),
+            &mut out,
+        );
         assert!(out.is_empty());
     }
 
@@ -443,8 +506,19 @@ mod tests {
         v.on_quote(&quote("100.50", "100.90", "5", "5", 3), &mut out);
         assert!(out.is_empty());
         v.on_quote(&quote("100.90", "101.00", "5", "2", 4), &mut out);
-        assert_eq!(kinds(&out), ["OrderTriggered", "OrderFilled", "OrderCanceled"]);
-        assert_eq!(fills(&out)[0], ("a".into(), "2".into(), "101.00".into(), LiquiditySide::Taker));
+        assert_eq!(
+            kinds(&out),
+            ["OrderTriggered", "OrderFilled", "OrderCanceled"]
+        );
+        assert_eq!(
+            fills(&out)[0],
+            (
+                "a".into(),
+                "2".into(),
+                "101.00".into(),
+                LiquiditySide::Taker
+            )
+        );
     }
 
     #[test]
@@ -452,12 +526,19 @@ mod tests {
         let mut v = venue(BookMode::L1);
         let mut out = Vec::new();
         v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
-        submit(&mut v, &stop_limit("a", OrderSide::Sell, "8", "99.50", "99.00"), 2);
+        submit(
+            &mut v,
+            &stop_limit("a", OrderSide::Sell, "8", "99.50", "99.00"),
+            2,
+        );
         v.on_quote(&quote("99.60", "99.70", "3", "5", 3), &mut out);
         assert!(out.is_empty());
         v.on_trade(&trade("99.50", "1", AggressorSide::Seller, 4), &mut out);
         assert_eq!(kinds(&out), ["OrderTriggered", "OrderFilled"]);
-        assert_eq!(fills(&out)[0], ("a".into(), "3".into(), "99.60".into(), LiquiditySide::Taker));
+        assert_eq!(
+            fills(&out)[0],
+            ("a".into(), "3".into(), "99.60".into(), LiquiditySide::Taker)
+        );
         assert_eq!(v.open_order_count(0), 1, "the remainder rests at 99.00");
     }
 
@@ -465,11 +546,17 @@ mod tests {
     fn stop_already_through_triggers_on_arrival() {
         let mut v = venue(BookMode::L2);
         let mut out = Vec::new();
-        v.on_book_snapshot(&snapshot(&[("100.00", "5")], &[("100.10", "5")], 1), &mut out);
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "5")], &[("100.10", "5")], 1),
+            &mut out,
+        );
         let mut stop = stop_market("a", OrderSide::Sell, "2", "100.50");
         stop.time_in_force = TimeInForce::Ioc;
         let o = submit(&mut v, &stop, 2);
-        assert_eq!(kinds(&o), ["OrderAccepted", "OrderTriggered", "OrderFilled"]);
+        assert_eq!(
+            kinds(&o),
+            ["OrderAccepted", "OrderTriggered", "OrderFilled"]
+        );
     }
 
     #[test]
@@ -478,11 +565,20 @@ mod tests {
         let idx = v.instrument_index(iid()).unwrap();
         let mut out = Vec::new();
         v.on_quote_raw(idx, 100, 101, 1, 1, t(1), &mut out);
-        let caps = (v.states[idx].depth.bids.capacity(), v.states[idx].depth.asks.capacity());
+        let caps = (
+            v.states[idx].depth.bids.capacity(),
+            v.states[idx].depth.asks.capacity(),
+        );
         for i in 0..1_000 {
             v.on_quote_raw(idx, 100 + i, 101 + i, 1 + i as u64, 1, t(2), &mut out);
         }
-        assert_eq!(caps, (v.states[idx].depth.bids.capacity(), v.states[idx].depth.asks.capacity()));
+        assert_eq!(
+            caps,
+            (
+                v.states[idx].depth.bids.capacity(),
+                v.states[idx].depth.asks.capacity()
+            )
+        );
         assert!(out.is_empty());
         assert_eq!(v.states[idx].depth.best(OrderSide::Buy), Some(1_099));
         v.on_quote_raw(99, 1, 2, 1, 1, t(3), &mut out);

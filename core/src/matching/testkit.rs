@@ -2,8 +2,8 @@
 
 use super::{AccountView, BookMode, SimulatedVenue, VenueConfig};
 use crate::events::{
-    BookDeltas, BookLevel, BookLevelDelta, BookSnapshot, CancelOrder, Event, ModifyOrder, QuoteTick,
-    SubmitOrder, TradeTick,
+    BookDeltas, BookLevel, BookLevelDelta, BookSnapshot, CancelOrder, Event, ModifyOrder,
+    QuoteTick, SubmitOrder, TradeTick,
 };
 use crate::types::{
     AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, Instrument,
@@ -42,7 +42,11 @@ pub fn instrument() -> Instrument {
 }
 
 pub fn config(mode: BookMode) -> VenueConfig {
-    VenueConfig::new(Venue::from_static("SIM"), AccountId::from_static("SIM-001"), mode)
+    VenueConfig::new(
+        Venue::from_static("SIM"),
+        AccountId::from_static("SIM-001"),
+        mode,
+    )
 }
 
 pub fn venue(mode: BookMode) -> SimulatedVenue {
@@ -66,7 +70,11 @@ impl TestAccount {
         let mut free = HashMap::new();
         free.insert(usdt(), 1_000_000_000 * 1_000_000_000);
         free.insert(btc(), 1_000_000_000 * 1_000_000_000);
-        Self { kind: AccountType::Cash, free, positions: HashMap::new() }
+        Self {
+            kind: AccountType::Cash,
+            free,
+            positions: HashMap::new(),
+        }
     }
 }
 
@@ -106,11 +114,17 @@ pub fn market(id: &str, side: OrderSide, qty: &str) -> SubmitOrder {
 }
 
 pub fn limit(id: &str, side: OrderSide, qty: &str, price: &str) -> SubmitOrder {
-    SubmitOrder { price: Some(px(price)), ..base(id, side, OrderType::Limit, qty) }
+    SubmitOrder {
+        price: Some(px(price)),
+        ..base(id, side, OrderType::Limit, qty)
+    }
 }
 
 pub fn stop_market(id: &str, side: OrderSide, qty: &str, trigger: &str) -> SubmitOrder {
-    SubmitOrder { trigger_price: Some(px(trigger)), ..base(id, side, OrderType::StopMarket, qty) }
+    SubmitOrder {
+        trigger_price: Some(px(trigger)),
+        ..base(id, side, OrderType::StopMarket, qty)
+    }
 }
 
 pub fn stop_limit(id: &str, side: OrderSide, qty: &str, trigger: &str, price: &str) -> SubmitOrder {
@@ -170,7 +184,12 @@ pub fn trade(price: &str, size: &str, aggressor: AggressorSide, now: u64) -> Tra
 
 pub fn snapshot(bids: &[(&str, &str)], asks: &[(&str, &str)], now: u64) -> BookSnapshot {
     let levels = |v: &[(&str, &str)]| {
-        v.iter().map(|(p, s)| BookLevel { price: px(p), size: q(s) }).collect::<Vec<_>>()
+        v.iter()
+            .map(|(p, s)| BookLevel {
+                price: px(p),
+                size: q(s),
+            })
+            .collect::<Vec<_>>()
     };
     BookSnapshot {
         instrument_id: iid(),
