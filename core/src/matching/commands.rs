@@ -1,7 +1,7 @@
 //! Commands arriving at the venue: submit, cancel, modify.
 
 use super::checks::reason;
-use super::exec::{execute, stop_hit};
+use super::exec::{execute, stop_hit, top};
 use super::order::{Ctx, VenueOrder};
 use super::{queue, AccountView, InstrumentState, Known, SimulatedVenue};
 use crate::events::{
@@ -72,7 +72,7 @@ impl SimulatedVenue {
             instrument,
         };
         order.accepted(&ctx, out);
-        if order.is_pending_stop() && stop_hit(&order, depth, None) {
+        if order.is_pending_stop() && stop_hit(&order, top(depth).0, top(depth).1) {
             // A stop whose trigger the market already passed fires on arrival.
             order.trigger(now, out);
         }
@@ -186,7 +186,7 @@ impl SimulatedVenue {
                 o.queue_ahead = queue::PENDING;
             }
         }
-        if o.is_pending_stop() && stop_hit(o, depth, None) {
+        if o.is_pending_stop() && stop_hit(o, top(depth).0, top(depth).1) {
             o.trigger(now, out);
             if execute(o, depth, &ctx, out) {
                 o.queue_ahead = queue::PENDING;

@@ -128,13 +128,13 @@ fn trade_fill(
     }
 }
 
-/// Stops whose trigger the market reached fire and execute against `view`. The reference is
-/// `trade_px` for a trade, else the opposite best of `view` (buy stop: ask >= trigger; sell
-/// stop: bid <= trigger).
+/// Stops whose trigger the market reached fire and execute against `depth`. `bid`/`ask` are
+/// the market's reference prices (both the trade price for a trade): a buy stop fires when
+/// `ask >= trigger`, a sell stop when `bid <= trigger`.
 fn trigger_stops(
     orders: &mut [VenueOrder],
-    view: &mut Depth,
-    trade_px: Option<i64>,
+    depth: &mut Depth,
+    (bid, ask): (Option<i64>, Option<i64>),
     ctx: &Ctx<'_>,
     out: &mut Vec<Event>,
 ) {
@@ -147,9 +147,9 @@ fn trigger_stops(
     ids.sort_by_key(|&i| orders[i].priority);
     for i in ids {
         let o = &mut orders[i];
-        if stop_hit(o, view, trade_px) {
+        if stop_hit(o, bid, ask) {
             o.trigger(ctx.now, out);
-            if execute(o, view, ctx, out) {
+            if execute(o, depth, ctx, out) {
                 o.queue_ahead = queue::PENDING;
             }
         }
@@ -157,15 +157,19 @@ fn trigger_stops(
 }
 
 /// True when the market reached the stop's trigger.
-pub(crate) fn stop_hit(o: &VenueOrder, view: &Depth, trade_px: Option<i64>) -> bool {
+pub(crate) fn stop_hit(o: &VenueOrder, bid: Option<i64>, ask: Option<i64>) -> bool {
     let Some(trigger) = o.trigger_price.map(Price::raw) else {
         return false;
     };
-    let reference = trade_px.or_else(|| view.best(o.side.opposite()));
-    reference.is_some_and(|r| match o.side {
-        OrderSide::Buy => r >= trigger,
-        OrderSide::Sell => r <= trigger,
-    })
+    match o.side {
+        OrderSide::Buy => ask.is_some_and(|a| a >= trigger),
+        OrderSide::Sell => bid.is_some_and(|b| b <= trigger),
+    }
+}
+
+/// The book's best bid and ask.
+pub(crate) fn top(depth: &Depth) -> (Option<i64>, Option<i64>) {
+    (depth.best(OrderSide::Buy), depth.best(OrderSide::Sell))
 }
 
 /// Volume ahead of a new resting order at `price` on `side` of `depth`.
@@ -181,8 +185,17 @@ pub(crate) fn initial_queue(depth: &Depth, mode: BookMode, side: OrderSide, pric
 }
 
 impl SimulatedVenue {
-    /// After a quote updated the top (L1) or the quote view (L2).
-    pub(crate) fn after_quote(&mut self, idx: usize, now: UnixNanos, out: &mut Vec<Event>) {
+    /// After a quote. L1: the quote set the book; resting limits and stops match against it.
+    /// L2: the book comes from snapshots and deltas, so the quote only triggers stops (which
+    /// then execute against the L2 book). Letting it fill resting limits too would count the
+    /// same liquidity twice, once from the quote and once from the delta that follows it.
+    pub(crate) fn after_quote(
+        &mut self,
+        idx: usize,
+        quote_top: (Option<i64>, Option<i64>),
+        now: UnixNanos,
+        out: &mut Vec<Event>,
+    ) {
         let l1 = self.config.book_mode == BookMode::L1;
         if l1 && self.config.queue_position {
             let InstrumentState { depth, orders, .. } = &mut self.states[idx];
@@ -198,7 +211,7 @@ impl SimulatedVenue {
                 }
             }
         }
-        self.sweep(idx, !l1, now, out);
+        self.sweep(idx, if l1 { None } else { Some(quote_top) }, now, out);
     }
 
     /// After a trade print.
@@ -227,15 +240,16 @@ impl SimulatedVenue {
         if trade_fills {
             trade_fill(orders, price, size, aggressor, &ctx, out);
         }
-        trigger_stops(orders, depth, Some(price), &ctx, out);
+        trigger_stops(orders, depth, (Some(price), Some(price)), &ctx, out);
         self.finish(idx);
     }
 
-    /// Resting limits against the book (or the L2 quote view), then stops.
+    /// Resting limits the book moved through fill, then stops trigger. With `quote_top` (an L2
+    /// quote) only stops are checked, against the quote's prices.
     pub(crate) fn sweep(
         &mut self,
         idx: usize,
-        use_quote_view: bool,
+        quote_top: Option<(Option<i64>, Option<i64>)>,
         now: UnixNanos,
         out: &mut Vec<Event>,
     ) {
@@ -243,17 +257,22 @@ impl SimulatedVenue {
         let InstrumentState {
             instrument,
             depth,
-            quote_view,
             orders,
         } = &mut self.states[idx];
-        let view = if use_quote_view { quote_view } else { depth };
         let ctx = Ctx {
             account_id,
             now,
             instrument,
         };
-        cross_resting(orders, view, &ctx, out);
-        trigger_stops(orders, view, None, &ctx, out);
+        let reference = if let Some(prices) = quote_top {
+            prices
+        } else {
+            // Stops see the market as it printed, before the venue's own fills took from it.
+            let market = top(depth);
+            cross_resting(orders, depth, &ctx, out);
+            market
+        };
+        trigger_stops(orders, depth, reference, &ctx, out);
         self.finish(idx);
     }
 
@@ -421,27 +440,56 @@ mod tests {
     }
 
     #[test]
-    fn quote_moving_through_a_resting_limit_fills_it_as_maker() {
-        for mode in [BookMode::L1, BookMode::L2] {
-            let mut v = venue(mode);
-            let mut out = Vec::new();
-            v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
-            v.on_book_snapshot(
-                &snapshot(&[("100.00", "5")], &[("100.10", "5")], 1),
-                &mut out,
-            );
-            submit(&mut v, &limit("a", OrderSide::Sell, "4", "100.05"), 2);
-            v.on_quote(&quote("100.20", "100.30", "3", "5", 3), &mut out);
-            assert_eq!(
-                fills(&out),
-                [(
-                    "a".into(),
-                    "3".into(),
-                    "100.05".into(),
-                    LiquiditySide::Maker
-                )]
-            );
-        }
+    fn l1_quote_moving_through_a_resting_limit_fills_it_as_maker() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        submit(&mut v, &limit("a", OrderSide::Sell, "4", "100.05"), 2);
+        v.on_quote(&quote("100.20", "100.30", "3", "5", 3), &mut out);
+        assert_eq!(
+            fills(&out),
+            [(
+                "a".into(),
+                "3".into(),
+                "100.05".into(),
+                LiquiditySide::Maker
+            )]
+        );
+    }
+
+    #[test]
+    fn l2_quotes_trigger_stops_but_fill_resting_limits_only_through_the_book() {
+        let mut v = venue(BookMode::L2);
+        let mut out = Vec::new();
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "5")], &[("100.10", "5"), ("100.30", "9")], 1),
+            &mut out,
+        );
+        submit(&mut v, &limit("a", OrderSide::Sell, "4", "100.05"), 2);
+        submit(&mut v, &stop_market("b", OrderSide::Buy, "7", "100.20"), 3);
+        v.on_quote(&quote("100.20", "100.30", "3", "5", 4), &mut out);
+        // The stop fired on the quote's ask and walked the L2 book; the sell limit waits for
+        // the book (or a trade) to show the bids that crossed it.
+        assert_eq!(
+            kinds(&out),
+            ["OrderTriggered", "OrderFilled", "OrderFilled"]
+        );
+        assert_eq!(fills(&out)[0].0, "b");
+        assert_eq!(fills(&out)[1].2, "100.30");
+        out.clear();
+        v.on_book_deltas(
+            &deltas(&[(BookAction::Add, OrderSide::Buy, "100.20", "3")], 5),
+            &mut out,
+        );
+        assert_eq!(
+            fills(&out),
+            [(
+                "a".into(),
+                "3".into(),
+                "100.05".into(),
+                LiquiditySide::Maker
+            )]
+        );
     }
 
     #[test]

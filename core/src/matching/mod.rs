@@ -117,8 +117,6 @@ struct InstrumentState {
     instrument: Instrument,
     /// The venue's book (L1: top from quotes; L2: levels from snapshots and deltas).
     depth: Depth,
-    /// L2 mode only: the last quote's top of book, which quotes match resting orders against.
-    quote_view: Depth,
     /// Working orders (resting limits and stops waiting for their trigger), arrival order.
     orders: Vec<VenueOrder>,
 }
@@ -170,7 +168,6 @@ impl SimulatedVenue {
         self.states.push(InstrumentState {
             instrument,
             depth: Depth::default(),
-            quote_view: Depth::default(),
             orders: Vec::new(),
         });
         Ok(idx)
@@ -204,7 +201,8 @@ impl SimulatedVenue {
         })
     }
 
-    /// A quote: sets the top of book (L1) and matches resting and stop orders against it.
+    /// A quote: sets the top of book and matches resting and stop orders against it (L1);
+    /// triggers stops only (L2, where the book comes from snapshots and deltas).
     pub fn on_quote(&mut self, quote: &QuoteTick, out: &mut Vec<Event>) {
         if let Some(idx) = self.instrument_index(quote.instrument_id) {
             self.on_quote_raw(
@@ -245,12 +243,9 @@ impl SimulatedVenue {
         if state.orders.is_empty() {
             return;
         }
-        if !l1 {
-            state
-                .quote_view
-                .set_top(bid_raw, bid_size_raw, ask_raw, ask_size_raw);
-        }
-        self.after_quote(idx, now, out);
+        let bid = (bid_size_raw > 0).then_some(bid_raw);
+        let ask = (ask_size_raw > 0).then_some(ask_raw);
+        self.after_quote(idx, (bid, ask), now, out);
     }
 
     /// A market trade: triggers stops and (with `trade_fills`) fills resting limits it reaches.
@@ -314,7 +309,7 @@ impl SimulatedVenue {
                 queue::cap_to_level(&mut o.queue_ahead, size);
             }
         }
-        self.sweep(idx, false, snapshot.ts_init, out);
+        self.sweep(idx, None, snapshot.ts_init, out);
     }
 
     /// Book level changes (L2 mode; ignored in L1 mode). Sequence gaps are the book module's
@@ -350,7 +345,7 @@ impl SimulatedVenue {
             }
         }
         if !orders.is_empty() {
-            self.sweep(idx, false, deltas.ts_init, out);
+            self.sweep(idx, None, deltas.ts_init, out);
         }
     }
 
