@@ -3,7 +3,7 @@
 //! strategies and tests can match on the code and people can read the rest.
 
 use super::book_state::{reaches, Depth};
-use super::order::VenueOrder;
+use super::order::{quantity_of, VenueOrder};
 use super::{AccountView, Known, SimulatedVenue};
 use crate::events::{ModifyOrder, SubmitOrder};
 use crate::types::{
@@ -90,16 +90,34 @@ fn check_notional(instrument: &Instrument, notional: i128) -> Result<(), String>
 }
 
 /// A reduce-only order of `leaves_raw` on `side` must not grow or flip the position.
-fn check_reduce_only(side: OrderSide, leaves_raw: u64, position: i128) -> Result<(), String> {
+fn check_reduce_only(
+    instrument: &Instrument,
+    side: OrderSide,
+    leaves_raw: u64,
+    position: i128,
+) -> Result<(), String> {
     let reducible = match side {
         OrderSide::Buy => -position,
         OrderSide::Sell => position,
     };
     if i128::from(leaves_raw) > reducible {
+        let shown = |raw: i128| {
+            let abs = quantity_of(
+                u64::try_from(raw.unsigned_abs()).unwrap_or(u64::MAX),
+                instrument.size_precision,
+            );
+            if raw < 0 {
+                format!("-{abs}")
+            } else {
+                abs.to_string()
+            }
+        };
         return Err(reason(
             "REDUCE_ONLY_WOULD_INCREASE",
             format_args!(
-                "{side} of {leaves_raw} raw units against a net position of {position} raw units"
+                "{side} {} against a net position of {}",
+                shown(i128::from(leaves_raw)),
+                shown(position)
             ),
         ));
     }
@@ -294,6 +312,7 @@ impl SimulatedVenue {
         }
         if cmd.reduce_only {
             check_reduce_only(
+                instrument,
                 cmd.side,
                 qty_raw,
                 account.net_position_raw(cmd.instrument_id),
@@ -384,7 +403,7 @@ impl SimulatedVenue {
                 "QUANTITY_BELOW_FILLED",
                 format_args!(
                     "new quantity {qty} must be above the filled {}",
-                    super::order::quantity_of(o.filled_raw, instrument.size_precision)
+                    quantity_of(o.filled_raw, instrument.size_precision)
                 ),
             ));
         }
@@ -407,7 +426,12 @@ impl SimulatedVenue {
             }
         }
         if o.reduce_only {
-            check_reduce_only(o.side, leaves, account.net_position_raw(o.instrument_id))?;
+            check_reduce_only(
+                instrument,
+                o.side,
+                leaves,
+                account.net_position_raw(o.instrument_id),
+            )?;
         }
         // Only what the modify adds needs funds; the rest was checked at submit.
         let old_reference = if o.order_type.has_price() {

@@ -475,7 +475,10 @@ mod tests {
         assert_eq!(kinds(&out), ["OrderAccepted"]);
         let mut flip = limit("b", OrderSide::Sell, "4", "101");
         flip.reduce_only = true;
-        assert!(rejected(&mut v, &flip, &long).starts_with("REDUCE_ONLY_WOULD_INCREASE"));
+        assert_eq!(
+            rejected(&mut v, &flip, &long),
+            "REDUCE_ONLY_WOULD_INCREASE: SELL 4 against a net position of 3"
+        );
         let mut buy = limit("c", OrderSide::Buy, "1", "99");
         buy.reduce_only = true;
         assert!(rejected(&mut v, &buy, &long).starts_with("REDUCE_ONLY_WOULD_INCREASE"));

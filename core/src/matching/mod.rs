@@ -374,3 +374,105 @@ impl SimulatedVenue {
         self.next_expiry = next;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn config_deserializes_with_defaults_and_refuses_unknown_fields() {
+        let cfg: VenueConfig = serde_json::from_str(
+            r#"{"venue":"SIM","account_id":"SIM-001","book_mode":"L2","outages":[[10,20]]}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.book_mode, BookMode::L2);
+        assert_eq!(cfg.outages, [(UnixNanos(10), UnixNanos(20))]);
+        assert!(!cfg.queue_position);
+        assert!(cfg.trade_fills);
+        let bad = r#"{"venue":"SIM","account_id":"A","book_mode":"L1","latency":1}"#;
+        assert!(serde_json::from_str::<VenueConfig>(bad).is_err());
+        let v = SimulatedVenue::new(cfg, vec![]).unwrap();
+        assert!(v.is_down(UnixNanos(15)));
+        assert_eq!(v.config().venue.as_str(), "SIM");
+    }
+
+    #[test]
+    fn instruments_are_validated_and_listed_once() {
+        let mut v = venue(BookMode::L1);
+        assert_eq!(v.instrument_index(iid()), Some(0));
+        assert!(matches!(
+            v.add_instrument(instrument()),
+            Err(MatchingError::DuplicateInstrument(_))
+        ));
+        let mut bad = instrument();
+        bad.id = InstrumentId::from_static("BAD.SIM");
+        bad.lot_size = crate::types::Quantity::zero(0);
+        assert!(matches!(
+            v.add_instrument(bad),
+            Err(MatchingError::Instrument(_))
+        ));
+        let mut eth = instrument();
+        eth.id = InstrumentId::from_static("ETHUSDT.SIM");
+        assert_eq!(v.add_instrument(eth).unwrap(), 1);
+        assert_eq!(
+            v.instrument_index(InstrumentId::from_static("ETHUSDT.SIM")),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn l1_venue_ignores_book_data() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_book_snapshot(
+            &snapshot(&[("100.00", "5")], &[("100.10", "5")], 1),
+            &mut out,
+        );
+        let o = {
+            let mut o = Vec::new();
+            v.on_submit(
+                &market("a", crate::types::OrderSide::Buy, "1"),
+                UnixNanos(2),
+                &TestAccount::rich(),
+                &mut o,
+            );
+            o
+        };
+        assert_eq!(
+            kinds(&o),
+            ["OrderAccepted", "OrderCanceled"],
+            "no quote yet, no liquidity"
+        );
+    }
+
+    #[test]
+    fn same_inputs_same_events() {
+        let run = || {
+            let mut v = venue(BookMode::L1);
+            let mut out = Vec::new();
+            let rich = TestAccount::rich();
+            v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+            v.on_submit(
+                &limit("a", crate::types::OrderSide::Buy, "3", "99.90"),
+                UnixNanos(2),
+                &rich,
+                &mut out,
+            );
+            v.on_submit(
+                &market("b", crate::types::OrderSide::Sell, "2"),
+                UnixNanos(3),
+                &rich,
+                &mut out,
+            );
+            v.on_trade(
+                &trade("99.80", "2", crate::types::AggressorSide::Seller, 4),
+                &mut out,
+            );
+            out.iter()
+                .map(|e| e.to_msgpack().unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(), run());
+    }
+}
