@@ -51,8 +51,11 @@ pub enum BookMode {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VenueConfig {
+    /// The venue's name (used in reasons).
     pub venue: Venue,
+    /// The account every response names.
     pub account_id: AccountId,
+    /// Which market data builds the book.
     pub book_mode: BookMode,
     /// Half-open windows `[start, end)` when the venue refuses every command.
     #[serde(default)]
@@ -96,8 +99,10 @@ pub trait AccountView {
 /// A venue that cannot be built from its configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MatchingError {
+    /// The instrument's specification is incoherent.
     #[error(transparent)]
     Instrument(#[from] InstrumentError),
+    /// The instrument was listed twice.
     #[error("instrument {0} is already listed at the venue")]
     DuplicateInstrument(InstrumentId),
 }

@@ -5,9 +5,13 @@ use super::LatencyModel;
 /// Constant delays per kind of message, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FixedLatency {
+    /// Submit delay.
     pub submit_ns: u64,
+    /// Cancel delay.
     pub cancel_ns: u64,
+    /// Modify delay.
     pub modify_ns: u64,
+    /// Response delay.
     pub response_ns: u64,
 }
 

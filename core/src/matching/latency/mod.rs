@@ -28,17 +28,26 @@ pub trait LatencyModel {
 pub enum LatencyConfig {
     /// The same delay every time, per kind of message.
     Fixed {
+        /// Submit delay.
         submit_ns: u64,
+        /// Cancel delay.
         cancel_ns: u64,
+        /// Modify delay.
         modify_ns: u64,
+        /// Response delay.
         response_ns: u64,
     },
     /// Uniform in `[min_ns, max_ns]` per kind of message, from a seeded generator.
     Random {
+        /// Seed of the generator.
         seed: u64,
+        /// Submit delays.
         submit: LatencyRange,
+        /// Cancel delays.
         cancel: LatencyRange,
+        /// Modify delays.
         modify: LatencyRange,
+        /// Response delays.
         response: LatencyRange,
     },
 }
@@ -46,10 +55,14 @@ pub enum LatencyConfig {
 /// A latency setting that cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LatencyError {
+    /// A range whose minimum is above its maximum.
     #[error("latency range for {kind}: min_ns {min_ns} is above max_ns {max_ns}")]
     InvertedRange {
+        /// Which message kind.
         kind: &'static str,
+        /// The range's minimum.
         min_ns: u64,
+        /// The range's maximum.
         max_ns: u64,
     },
 }

@@ -9,7 +9,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencyRange {
+    /// Shortest delay.
     pub min_ns: u64,
+    /// Longest delay.
     pub max_ns: u64,
 }
 
