@@ -9,6 +9,24 @@
 //! Market data methods that take a typed event use its `ts_init` (the engine's time) as `now`.
 //! Per-instrument state lives in a `Vec` indexed by a dense instrument index, so the hot path
 //! (`on_quote_raw` with no open orders on the instrument) is a few stores and one branch.
+//!
+//! Rules, in short:
+//! - Taking (market, marketable limit, triggered stop) fills level by level at each level's
+//!   price as taker; market and IOC remainders are canceled, FOK is all or nothing.
+//! - A resting limit fills at its own price as maker when the book (L1 quote, L2
+//!   snapshot/delta) moves through it, taking the crossing volume, or when a trade reaches it:
+//!   through its price up to the trade's size, at its price after the queue ahead (see
+//!   `queue`) and only when the aggressor came from the other side.
+//! - In L2 mode quotes only trigger stops: the book is the source of resting fills, so the
+//!   same liquidity is not counted from both the quote and the delta that follows it.
+//! - Liquidity the venue's orders take is removed from its view until market data sets that
+//!   level again (see `book_state`). The venue's orders never match each other.
+//! - Stops fire when the ask (buy) or bid (sell) or a trade reaches the trigger, including on
+//!   arrival, then act as market or limit orders.
+//! - Checks (see `checks`) run at arrival only: reduce-only and funds are not re-checked when
+//!   a resting order fills later, because the venue sees the account only on commands.
+//! - During an outage commands are refused with `VENUE_DOWN`; matching of working orders
+//!   continues, as at an exchange whose order gateway failed.
 
 mod book_state;
 mod checks;
