@@ -34,7 +34,7 @@ use crate::types::{
     Instrument, InstrumentId, Money, OrderSide, OrderType, Price, Quantity, Ratio, TradingState,
     UnixNanos, FIXED_SCALE,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
@@ -46,7 +46,7 @@ pub enum RiskError {
 }
 
 /// One limit for every instrument, or a limit per instrument (unlisted ones are unlimited).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum QuantityLimit {
     /// The same limit for every instrument.
@@ -66,7 +66,7 @@ impl QuantityLimit {
 }
 
 /// At most `count` commands in any sliding window of `interval_ns` nanoseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
     /// Commands allowed per window.
@@ -76,7 +76,7 @@ pub struct RateLimit {
 }
 
 /// Which checks run, and their limits; an absent field disables its check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskConfig {
     /// Largest quantity of one order.

@@ -218,7 +218,7 @@ impl Context<'_> {
         self.state.portfolio().position(id, self.strategy_id)
     }
     pub fn balance_total(&self, currency: Currency) -> Money {
-        self.state.portfolio().balance(currency).total
+        self.state.portfolio().balance(currency).map_or(Money::zero(currency), |b| b.total)
     }
 
     /// The next client order id: `O-<strategy>-<n>`, unique and the same on every run.

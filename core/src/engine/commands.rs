@@ -1,16 +1,20 @@
 //! Commands into the engine: orders go through risk, then to the venue after the submit
 //! latency (or out to a live adapter); operator commands fan out to orders.
 
-use super::{Dispatch, Engine, EngineError, Route};
+use crate::clock::Clock;
+use super::{Dispatch, Engine, EngineError, EngineState, Route};
 use crate::events::{
     CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, OrderCancelRejected,
     OrderDenied, OrderInitialized, OrderModifyRejected, OrderPendingCancel, OrderPendingUpdate,
     OrderSubmitted, Resume, SubmitOrder,
 };
 use crate::orders::Order;
-use crate::risk::RiskView;
+use crate::matching::AccountView;
+use crate::portfolio::Portfolio;
+use crate::risk::{reference_price, RiskView, WorkingOrder};
 use crate::strategy::OrderRequest;
 use crate::types::{
+    Instrument,
     ClientOrderId, InstrumentId, OrderSide, OrderType, Quantity, StrategyId, TimeInForce,
     TradingState,
 };
@@ -61,20 +65,8 @@ impl Engine {
         self.counters.orders += 1;
         self.emit(init.into());
 
-        let instrument_state = &self.state.instruments[index];
-        let reference_price = instrument_state
-            .quote
-            .map(|q| {
-                crate::types::Price::from_raw(q.bid_price.raw() / 2 + q.ask_price.raw() / 2, 9)
-            })
-            .and_then(Result::ok)
-            .or(instrument_state.last_trade.map(|t| t.price));
-        let view = RiskView {
-            instrument: &instrument_state.instrument,
-            reference_price,
-            open_orders: self.state.open_orders.len(),
-            net_position_raw: self.state.portfolio.net_position_raw(cmd.instrument_id),
-        };
+        let instrument = self.state.instruments[index].instrument.clone();
+        let view = Self::risk_view(&self.state, index, &instrument);
         if let Err(denial) = self.state.risk.check_submit(&cmd, &view, now) {
             self.counters.denials += 1;
             let denied = OrderDenied {
@@ -98,7 +90,8 @@ impl Engine {
         self.state.open_orders.push(cmd.client_order_id);
         self.submitted_at.insert(cmd.client_order_id, now);
         self.apply_local(submitted.into())?;
-        self.route(Event::SubmitOrder(cmd), self.venue.is_some().then(|| self.latency.submit_ns()));
+        let latency = if self.venue.is_some() { Some(self.latency.submit_ns()) } else { None };
+        self.route(Event::SubmitOrder(cmd), latency);
         Ok(())
     }
 
@@ -111,10 +104,10 @@ impl Engine {
             .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
         let open = order.is_open() || order.is_in_flight();
+        let status = order.status();
         self.emit(cmd.into());
         if !open {
             // Nothing to cancel: say so without touching the order, which is already final.
-            let status = order.status();
             let rejected = OrderCancelRejected {
                 strategy_id: cmd.strategy_id,
                 instrument_id: cmd.instrument_id,
@@ -137,7 +130,8 @@ impl Engine {
             ts_init: now,
         };
         self.apply_local(pending.into())?;
-        self.route(Event::CancelOrder(cmd), self.venue.is_some().then(|| self.latency.cancel_ns()));
+        let latency = if self.venue.is_some() { Some(self.latency.cancel_ns()) } else { None };
+        self.route(Event::CancelOrder(cmd), latency);
         Ok(())
     }
 
@@ -149,23 +143,24 @@ impl Engine {
             .get(&cmd.client_order_id)
             .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
-        let open = order.is_open();
+        let status = order.status();
+        let working = order.is_open().then(|| WorkingOrder {
+            side: order.side(),
+            order_type: order.order_type(),
+            quantity: order.quantity(),
+            filled_qty: order.filled_qty(),
+            price: order.price(),
+            trigger_price: order.trigger_price(),
+        });
         self.emit(cmd.into());
         let index = self.index_of_instrument(cmd.instrument_id)?;
-        let instrument_state = &self.state.instruments[index];
-        let view = RiskView {
-            instrument: &instrument_state.instrument,
-            reference_price: instrument_state
-                .quote
-                .map(|q| q.bid_price)
-                .or(instrument_state.last_trade.map(|t| t.price)),
-            open_orders: self.state.open_orders.len(),
-            net_position_raw: self.state.portfolio.net_position_raw(cmd.instrument_id),
-        };
-        let verdict = if open {
-            self.state.risk.check_modify(&cmd, order, &view, now).map_err(|d| d.reason)
-        } else {
-            Err(format!("ORDER_NOT_OPEN: order is {}", order.status()))
+        let instrument = self.state.instruments[index].instrument.clone();
+        let view = Self::risk_view(&self.state, index, &instrument);
+        let verdict = match working {
+            Some(working) => {
+                self.state.risk.check_modify(&cmd, &working, &view, now).map_err(|d| d.reason)
+            }
+            None => Err(format!("ORDER_NOT_OPEN: order is {status}")),
         };
         if let Err(reason) = verdict {
             let rejected = OrderModifyRejected {
@@ -190,7 +185,8 @@ impl Engine {
             ts_init: now,
         };
         self.apply_local(pending.into())?;
-        self.route(Event::ModifyOrder(cmd), self.venue.is_some().then(|| self.latency.modify_ns()));
+        let latency = if self.venue.is_some() { Some(self.latency.modify_ns()) } else { None };
+        self.route(Event::ModifyOrder(cmd), latency);
         Ok(())
     }
 
@@ -328,7 +324,46 @@ impl Engine {
         self.schedule_venue_responses();
     }
 
+    /// What risk needs to know about one instrument's market and open orders.
+    fn risk_view<'a>(state: &EngineState, index: usize, instrument: &'a Instrument) -> RiskView<'a> {
+        let instrument_state = &state.instruments[index];
+        let id = instrument_state.instrument.id;
+        let (mut open_buy_raw, mut open_sell_raw) = (0u128, 0u128);
+        for order in state.open_orders().filter(|o| o.instrument_id() == id) {
+            let leaves = u128::from(order.leaves_qty().raw());
+            match order.side() {
+                OrderSide::Buy => open_buy_raw += leaves,
+                OrderSide::Sell => open_sell_raw += leaves,
+            }
+        }
+        RiskView {
+            instrument,
+            reference_price: reference_price(
+                instrument_state.quote.map(|q| (q.bid_price, q.ask_price)),
+                instrument_state.last_trade.map(|t| t.price),
+            ),
+            open_orders: state.open_orders.len(),
+            net_position_raw: state.portfolio.net_position_raw(id),
+            open_buy_raw,
+            open_sell_raw,
+        }
+    }
+
     fn index_of_instrument(&self, id: InstrumentId) -> Result<usize, EngineError> {
         self.state.instrument_index(id).ok_or(EngineError::UnknownInstrument(id))
+    }
+}
+
+/// The simulated venue checks balances and positions against the engine's portfolio, which
+/// mirrors the venue's account exactly in a backtest.
+impl AccountView for Portfolio {
+    fn free_balance(&self, currency: crate::types::Currency) -> i128 {
+        self.balance(currency).map_or(0, |b| b.free.amount)
+    }
+    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128 {
+        Portfolio::net_position_raw(self, instrument_id)
+    }
+    fn account_type(&self) -> crate::types::AccountType {
+        Portfolio::account_type(self)
     }
 }

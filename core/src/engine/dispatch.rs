@@ -2,6 +2,7 @@
 //! strategy asks for is applied after its callback returns, so strategies never re-enter the
 //! engine and the order of everything is fixed by the order of events.
 
+use crate::clock::Clock;
 use super::{Engine, EngineError};
 use crate::events::{Bar, Event, QuoteTick, TimerFired, TradeTick};
 use crate::stats::LatencyKind;

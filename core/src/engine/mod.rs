@@ -20,10 +20,10 @@ pub use state::{EngineState, InstrumentState};
 use crate::book::BookError;
 use crate::clock::{Clock, TestClock, TimerError, Timers};
 use crate::events::{Event, TimerFired};
-use crate::matching::{LatencyModel, SimulatedVenue};
+use crate::matching::{LatencyError, LatencyModel, MatchingError, SimulatedVenue};
 use crate::orders::OrderError;
 use crate::portfolio::{Portfolio, PortfolioError};
-use crate::risk::RiskEngine;
+use crate::risk::{RiskEngine, RiskError};
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
 use crate::types::{
@@ -63,6 +63,12 @@ pub enum EngineError {
     Portfolio(#[from] PortfolioError),
     #[error(transparent)]
     Fixed(#[from] FixedError),
+    #[error(transparent)]
+    Risk(#[from] RiskError),
+    #[error(transparent)]
+    Matching(#[from] MatchingError),
+    #[error(transparent)]
+    Latency(#[from] LatencyError),
 }
 
 /// Counts of what the engine did, for summaries and benchmarks.
@@ -107,8 +113,8 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
         let portfolio =
-            Portfolio::new(config.account_id, config.account_type, &config.starting_balances);
-        let venue = config.venue.map(|v| SimulatedVenue::new(v, Vec::new()));
+            Portfolio::new(config.account_id, config.account_type, &config.starting_balances)?;
+        let venue = config.venue.map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
         Ok(Self {
             state: EngineState {
                 instruments: Vec::new(),
@@ -116,14 +122,14 @@ impl Engine {
                 orders: HashMap::new(),
                 open_orders: Vec::new(),
                 portfolio,
-                risk: RiskEngine::new(config.risk),
+                risk: RiskEngine::new(config.risk)?,
                 order_counts: std::collections::BTreeMap::new(),
             },
             clock: TestClock::default(),
             queue: EventQueue::default(),
             timers: Timers::default(),
             venue,
-            latency: config.latency.build(),
+            latency: config.latency.build()?,
             strategies: Vec::new(),
             quote_subscribers: false,
             pending: VecDeque::new(),
@@ -148,8 +154,9 @@ impl Engine {
         let index = self.state.instruments.len();
         self.state.instrument_index.insert(instrument.id, index);
         if let Some(venue) = self.venue.as_mut() {
-            venue.add_instrument(instrument.clone());
+            venue.add_instrument(instrument.clone())?;
         }
+        self.state.portfolio.add_instrument(&instrument);
         self.state.instruments.push(InstrumentState {
             instrument,
             quote: None,

@@ -66,7 +66,7 @@ pub enum BookMode {
 }
 
 /// How the simulated venue behaves.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VenueConfig {
     /// The venue's name (used in reasons).

@@ -8,7 +8,7 @@ mod random;
 pub use fixed::FixedLatency;
 pub use random::{LatencyRange, RandomLatency};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Nanosecond delays, drawn once per message.
 pub trait LatencyModel {
@@ -23,7 +23,7 @@ pub trait LatencyModel {
 }
 
 /// A latency setting as written in a config file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LatencyConfig {
     /// The same delay every time, per kind of message.

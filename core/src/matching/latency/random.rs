@@ -6,7 +6,7 @@ use crate::rng::SeededRng;
 use serde::Deserialize;
 
 /// An inclusive range of nanoseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencyRange {
     /// Shortest delay.
