@@ -40,33 +40,19 @@ pub enum BookError {
         "order book {instrument_id}: update ending at sequence {sequence} arrived while the \
          book is not synced (no snapshot yet, or a gap since the last one); apply a snapshot"
     )]
-    NotSynced {
-        instrument_id: InstrumentId,
-        sequence: u64,
-    },
+    NotSynced { instrument_id: InstrumentId, sequence: u64 },
     #[error(
         "order book {instrument_id}: sequence gap: expected {expected}, got {got}; the book is \
          out of sync until the next snapshot"
     )]
-    Gap {
-        instrument_id: InstrumentId,
-        expected: u64,
-        got: u64,
-    },
+    Gap { instrument_id: InstrumentId, expected: u64, got: u64 },
     #[error(
         "order book {instrument_id}: update range {first_sequence}..={sequence} runs backwards; \
          the book is out of sync until the next snapshot"
     )]
-    BadRange {
-        instrument_id: InstrumentId,
-        first_sequence: u64,
-        sequence: u64,
-    },
+    BadRange { instrument_id: InstrumentId, first_sequence: u64, sequence: u64 },
     #[error("order book {expected}: received data for {got}")]
-    InstrumentMismatch {
-        expected: InstrumentId,
-        got: InstrumentId,
-    },
+    InstrumentMismatch { expected: InstrumentId, got: InstrumentId },
     #[error(
         "order book {instrument_id}: {what} {value} at sequence {sequence} has {got} decimals, \
          the book uses {expected}"
@@ -148,13 +134,7 @@ impl<const ASK: bool> Ladder<ASK> {
             }
             Ok(at) => self.entries[at].size = size.raw(),
             Err(at) if !size.is_zero() => {
-                self.entries.insert(
-                    at,
-                    Entry {
-                        key,
-                        size: size.raw(),
-                    },
-                );
+                self.entries.insert(at, Entry { key, size: size.raw() });
             }
             Err(_) => {}
         }
@@ -171,16 +151,13 @@ impl<const ASK: bool> Ladder<ASK> {
     /// the last listed wins; zero sizes are then dropped.
     fn replace(&mut self, best_first: &[BookLevel]) {
         self.entries.clear();
-        self.entries
-            .extend(best_first.iter().rev().map(|level| Entry {
-                key: Self::key(level.price.raw()),
-                size: level.size.raw(),
-            }));
-        if !self
-            .entries
-            .windows(2)
-            .all(|pair| pair[0].key < pair[1].key)
-        {
+        self.entries.extend(
+            best_first
+                .iter()
+                .rev()
+                .map(|level| Entry { key: Self::key(level.price.raw()), size: level.size.raw() }),
+        );
+        if !self.entries.windows(2).all(|pair| pair[0].key < pair[1].key) {
             // Stable: among equal prices the last listed comes first here, and dedup keeps it.
             self.entries.sort_by_key(|entry| entry.key);
             self.entries.dedup_by_key(|entry| entry.key);
@@ -210,8 +187,7 @@ impl<const ASK: bool> Ladder<ASK> {
 
     /// Raw size at `price`, 0 when there is no level.
     fn size_raw(&self, price: Price) -> u64 {
-        self.find(Self::key(price.raw()))
-            .map_or(0, |at| self.entries[at].size)
+        self.find(Self::key(price.raw())).map_or(0, |at| self.entries[at].size)
     }
 
     #[inline]
@@ -289,11 +265,7 @@ impl OrderBook {
         }
         if let Some((expected, got)) = self.sequence_break(deltas) {
             let instrument_id = self.instrument_id;
-            return Err(self.desync(BookError::Gap {
-                instrument_id,
-                expected,
-                got,
-            }));
+            return Err(self.desync(BookError::Gap { instrument_id, expected, got }));
         }
         for delta in &deltas.deltas {
             if let Err(error) = self.check_delta(delta, deltas.sequence) {
@@ -441,10 +413,7 @@ impl OrderBook {
         if got == self.instrument_id {
             Ok(())
         } else {
-            Err(BookError::InstrumentMismatch {
-                expected: self.instrument_id,
-                got,
-            })
+            Err(BookError::InstrumentMismatch { expected: self.instrument_id, got })
         }
     }
 
@@ -476,20 +445,12 @@ impl OrderBook {
             got,
         };
         if price.precision() != self.price_precision {
-            return Err(error(
-                "price",
-                price.to_string(),
-                self.price_precision,
-                price.precision(),
-            ));
+            return Err(error("price", price.to_string(), self.price_precision, price.precision()));
         }
         match size {
-            Some(size) if size.precision() != self.size_precision => Err(error(
-                "size",
-                size.to_string(),
-                self.size_precision,
-                size.precision(),
-            )),
+            Some(size) if size.precision() != self.size_precision => {
+                Err(error("size", size.to_string(), self.size_precision, size.precision()))
+            }
             _ => Ok(()),
         }
     }
@@ -540,10 +501,7 @@ mod tests {
     }
 
     fn level(price: i64, size: u64) -> BookLevel {
-        BookLevel {
-            price: px(price),
-            size: qty(size),
-        }
+        BookLevel { price: px(price), size: qty(size) }
     }
 
     fn snapshot(sequence: u64, bids: &[(i64, u64)], asks: &[(i64, u64)]) -> BookSnapshot {
@@ -558,12 +516,7 @@ mod tests {
     }
 
     fn delta(action: BookAction, side: OrderSide, price: i64, amount: u64) -> BookLevelDelta {
-        BookLevelDelta {
-            action,
-            side,
-            price: px(price),
-            size: qty(amount),
-        }
+        BookLevelDelta { action, side, price: px(price), size: qty(amount) }
     }
 
     fn upd(side: OrderSide, price: i64, amount: u64) -> BookLevelDelta {
@@ -618,18 +571,12 @@ mod tests {
             upd(Sell, 103, 1),                    // new worst ask
             delta(BookAction::Add, Sell, 100, 2), // new best ask, stepping in
         ];
-        assert_eq!(
-            book.apply_deltas(&batch(11, 15, None, deltas)),
-            Ok(DeltaOutcome::Applied)
-        );
+        assert_eq!(book.apply_deltas(&batch(11, 15, None, deltas)), Ok(DeltaOutcome::Applied));
         assert_eq!(book.sequence(), 15);
         assert_eq!(book.ts_last(), UnixNanos(150));
         let (bids, asks) = levels(&book);
         assert_eq!(bids, vec![level(99, 2), level(98, 3), level(97, 7)]);
-        assert_eq!(
-            asks,
-            vec![level(100, 2), level(101, 9), level(102, 5), level(103, 1)]
-        );
+        assert_eq!(asks, vec![level(100, 2), level(101, 9), level(102, 5), level(103, 1)]);
         assert_eq!(book.size_at(Sell, px(101)), qty(9));
         assert_eq!(book.size_at(Buy, px(101)), Quantity::zero(SP));
         assert_eq!(book.depth(Buy, 2), vec![level(99, 2), level(98, 3)]);
@@ -644,16 +591,8 @@ mod tests {
     #[test]
     fn deltas_before_any_snapshot_are_refused() {
         let mut book = OrderBook::new(id(), PP, SP);
-        let err = book
-            .apply_deltas(&batch(1, 2, None, vec![upd(Buy, 1, 1)]))
-            .unwrap_err();
-        assert_eq!(
-            err,
-            BookError::NotSynced {
-                instrument_id: id(),
-                sequence: 2
-            }
-        );
+        let err = book.apply_deltas(&batch(1, 2, None, vec![upd(Buy, 1, 1)])).unwrap_err();
+        assert_eq!(err, BookError::NotSynced { instrument_id: id(), sequence: 2 });
         assert!(err.to_string().contains("BTCUSDT.BINANCE"));
         assert!(!book.is_synced());
     }
@@ -681,14 +620,7 @@ mod tests {
         // Right after the snapshot: the first update must cover S + 1.
         let mut book = synced_book(10);
         let err = book.apply_deltas(&batch(12, 14, None, vec![])).unwrap_err();
-        assert_eq!(
-            err,
-            BookError::Gap {
-                instrument_id: id(),
-                expected: 11,
-                got: 12
-            }
-        );
+        assert_eq!(err, BookError::Gap { instrument_id: id(), expected: 11, got: 12 });
         let text = err.to_string();
         assert!(text.contains("BTCUSDT.BINANCE") && text.contains("11") && text.contains("12"));
         assert!(!book.is_synced());
@@ -699,44 +631,23 @@ mod tests {
         let mut book = synced_book(10);
         book.apply_deltas(&batch(11, 13, None, vec![])).unwrap();
         let err = book.apply_deltas(&batch(13, 15, None, vec![])).unwrap_err();
-        assert_eq!(
-            err,
-            BookError::Gap {
-                instrument_id: id(),
-                expected: 14,
-                got: 13
-            }
-        );
+        assert_eq!(err, BookError::Gap { instrument_id: id(), expected: 14, got: 13 });
         let mut book = synced_book(10);
         book.apply_deltas(&batch(11, 13, None, vec![])).unwrap();
         let err = book.apply_deltas(&batch(15, 16, None, vec![])).unwrap_err();
-        assert_eq!(
-            err,
-            BookError::Gap {
-                instrument_id: id(),
-                expected: 14,
-                got: 15
-            }
-        );
+        assert_eq!(err, BookError::Gap { instrument_id: id(), expected: 14, got: 15 });
 
         // A new snapshot resyncs.
-        book.apply_snapshot(&snapshot(20, &[(1, 1)], &[(2, 1)]))
-            .unwrap();
+        book.apply_snapshot(&snapshot(20, &[(1, 1)], &[(2, 1)])).unwrap();
         assert!(book.is_synced());
-        assert_eq!(
-            book.apply_deltas(&batch(21, 21, None, vec![])),
-            Ok(DeltaOutcome::Applied)
-        );
+        assert_eq!(book.apply_deltas(&batch(21, 21, None, vec![])), Ok(DeltaOutcome::Applied));
     }
 
     #[test]
     fn futures_first_update_rule() {
         // U <= S <= u, whatever pu says.
         let mut book = synced_book(100);
-        assert_eq!(
-            book.apply_deltas(&batch(90, 105, Some(80), vec![])),
-            Ok(DeltaOutcome::Applied)
-        );
+        assert_eq!(book.apply_deltas(&batch(90, 105, Some(80), vec![])), Ok(DeltaOutcome::Applied));
         // pu == S, even when U > S (U is not prev + 1 on futures).
         let mut book = synced_book(100);
         assert_eq!(
@@ -745,55 +656,30 @@ mod tests {
         );
         // Neither: a gap.
         let mut book = synced_book(100);
-        let err = book
-            .apply_deltas(&batch(101, 105, Some(99), vec![]))
-            .unwrap_err();
-        assert_eq!(
-            err,
-            BookError::Gap {
-                instrument_id: id(),
-                expected: 100,
-                got: 99
-            }
-        );
+        let err = book.apply_deltas(&batch(101, 105, Some(99), vec![])).unwrap_err();
+        assert_eq!(err, BookError::Gap { instrument_id: id(), expected: 100, got: 99 });
         assert!(!book.is_synced());
         // u < S and u == S are stale.
         let mut book = synced_book(100);
-        assert_eq!(
-            book.apply_deltas(&batch(90, 100, Some(80), vec![])),
-            Ok(DeltaOutcome::Stale)
-        );
+        assert_eq!(book.apply_deltas(&batch(90, 100, Some(80), vec![])), Ok(DeltaOutcome::Stale));
     }
 
     #[test]
     fn futures_chain_follows_pu() {
         let mut book = synced_book(100);
-        book.apply_deltas(&batch(95, 110, Some(94), vec![]))
-            .unwrap();
+        book.apply_deltas(&batch(95, 110, Some(94), vec![])).unwrap();
         // U jumps, pu chains: fine.
         assert_eq!(
             book.apply_deltas(&batch(130, 140, Some(110), vec![])),
             Ok(DeltaOutcome::Applied)
         );
         // U == prev + 1 but pu does not chain: a gap.
-        let err = book
-            .apply_deltas(&batch(141, 150, Some(139), vec![]))
-            .unwrap_err();
-        assert_eq!(
-            err,
-            BookError::Gap {
-                instrument_id: id(),
-                expected: 140,
-                got: 139
-            }
-        );
+        let err = book.apply_deltas(&batch(141, 150, Some(139), vec![])).unwrap_err();
+        assert_eq!(err, BookError::Gap { instrument_id: id(), expected: 140, got: 139 });
         // Stale is only a post-snapshot notion: a replayed update later is a gap too.
         let mut book = synced_book(100);
-        book.apply_deltas(&batch(95, 110, Some(94), vec![]))
-            .unwrap();
-        assert!(book
-            .apply_deltas(&batch(95, 110, Some(94), vec![]))
-            .is_err());
+        book.apply_deltas(&batch(95, 110, Some(94), vec![])).unwrap();
+        assert!(book.apply_deltas(&batch(95, 110, Some(94), vec![])).is_err());
     }
 
     #[test]
@@ -806,21 +692,14 @@ mod tests {
             upd(Buy, 51, 0),
             upd(Sell, 150, 0),
         ];
-        assert_eq!(
-            book.apply_deltas(&batch(11, 11, None, deltas)),
-            Ok(DeltaOutcome::Applied)
-        );
+        assert_eq!(book.apply_deltas(&batch(11, 11, None, deltas)), Ok(DeltaOutcome::Applied));
         assert_eq!(levels(&book), before);
     }
 
     #[test]
     fn clear_action_and_clear_method() {
         let mut book = synced_book(10);
-        let deltas = vec![
-            upd(Buy, 90, 1),
-            delta(BookAction::Clear, Buy, 0, 0),
-            upd(Sell, 200, 3),
-        ];
+        let deltas = vec![upd(Buy, 90, 1), delta(BookAction::Clear, Buy, 0, 0), upd(Sell, 200, 3)];
         book.apply_deltas(&batch(11, 11, None, deltas)).unwrap();
         assert_eq!(levels(&book), (vec![], vec![level(200, 3)]));
         assert!(book.is_synced());
@@ -842,11 +721,9 @@ mod tests {
     fn crossed_and_locked_books_are_detected() {
         let mut book = synced_book(10);
         assert!(!book.is_crossed());
-        book.apply_deltas(&batch(11, 11, None, vec![upd(Buy, 101, 1)]))
-            .unwrap();
+        book.apply_deltas(&batch(11, 11, None, vec![upd(Buy, 101, 1)])).unwrap();
         assert!(book.is_crossed(), "locked counts as crossed");
-        book.apply_deltas(&batch(12, 12, None, vec![upd(Buy, 103, 1)]))
-            .unwrap();
+        book.apply_deltas(&batch(12, 12, None, vec![upd(Buy, 103, 1)])).unwrap();
         assert!(book.is_crossed());
         assert_eq!(book.spread(), Some(Price::from_mantissa(-2, PP).unwrap()));
     }
@@ -863,17 +740,7 @@ mod tests {
         };
         let deltas = vec![upd(Buy, 100, 0), upd(Sell, 101, 0), bad_size];
         let err = book.apply_deltas(&batch(11, 12, None, deltas)).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                BookError::Precision {
-                    what: "size",
-                    sequence: 12,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, BookError::Precision { what: "size", sequence: 12, .. }), "{err}");
         assert!(err.to_string().contains("BTCUSDT.BINANCE"));
         assert_eq!(levels(&book), before);
         assert_eq!(book.sequence(), 10);
@@ -888,10 +755,7 @@ mod tests {
         let mut book = synced_book(10);
         let mut other = batch(11, 11, None, vec![upd(Buy, 100, 0)]);
         other.instrument_id = InstrumentId::from_static("ETHUSDT.BINANCE");
-        assert!(matches!(
-            book.apply_deltas(&other),
-            Err(BookError::InstrumentMismatch { .. })
-        ));
+        assert!(matches!(book.apply_deltas(&other), Err(BookError::InstrumentMismatch { .. })));
         assert_eq!(levels(&book), before);
         assert!(book.is_synced());
     }
@@ -899,24 +763,14 @@ mod tests {
     #[test]
     fn snapshot_in_any_order_with_zero_and_repeated_levels() {
         let mut book = OrderBook::new(id(), PP, SP);
-        let snap = snapshot(
-            5,
-            &[(98, 1), (100, 2), (99, 0), (98, 4)],
-            &[(103, 1), (101, 2)],
-        );
+        let snap = snapshot(5, &[(98, 1), (100, 2), (99, 0), (98, 4)], &[(103, 1), (101, 2)]);
         book.apply_snapshot(&snap).unwrap();
         assert_eq!(
             levels(&book),
-            (
-                vec![level(100, 2), level(98, 4)],
-                vec![level(101, 2), level(103, 1)]
-            )
+            (vec![level(100, 2), level(98, 4)], vec![level(101, 2), level(103, 1)])
         );
         let mut bad = snapshot(6, &[], &[]);
-        bad.bids.push(BookLevel {
-            price: Price::from_mantissa(1, PP + 1).unwrap(),
-            size: qty(1),
-        });
+        bad.bids.push(BookLevel { price: Price::from_mantissa(1, PP + 1).unwrap(), size: qty(1) });
         assert!(matches!(
             book.apply_snapshot(&bad),
             Err(BookError::Precision { what: "price", .. })
@@ -938,29 +792,16 @@ mod tests {
                 self.asks.clear();
                 return;
             }
-            let side = if d.side == Buy {
-                &mut self.bids
-            } else {
-                &mut self.asks
-            };
+            let side = if d.side == Buy { &mut self.bids } else { &mut self.asks };
             if d.action == BookAction::Delete || d.size.is_zero() {
                 side.remove(&d.price.raw());
             } else {
-                side.insert(
-                    d.price.raw(),
-                    BookLevel {
-                        price: d.price,
-                        size: d.size,
-                    },
-                );
+                side.insert(d.price.raw(), BookLevel { price: d.price, size: d.size });
             }
         }
 
         fn levels(&self) -> (Vec<BookLevel>, Vec<BookLevel>) {
-            (
-                self.bids.values().rev().copied().collect(),
-                self.asks.values().copied().collect(),
-            )
+            (self.bids.values().rev().copied().collect(), self.asks.values().copied().collect())
         }
     }
 

@@ -61,7 +61,7 @@ pub enum TimerError {
 /// nanosecond fire in the order they were set.
 #[derive(Debug, Clone, Default)]
 pub struct Timers {
-    timers: Vec<Option<Timer>>,
+    slots: Vec<Option<Timer>>,
     due: BinaryHeap<Reverse<(UnixNanos, u64, usize)>>,
     seq: u64,
 }
@@ -69,7 +69,7 @@ pub struct Timers {
 impl Timers {
     pub fn set(&mut self, timer: Timer, now: UnixNanos) -> Result<(), TimerError> {
         if self
-            .timers
+            .slots
             .iter()
             .flatten()
             .any(|t| t.name == timer.name && t.strategy_id == timer.strategy_id)
@@ -82,16 +82,16 @@ impl Timers {
         if timer.next < now {
             return Err(TimerError::InThePast { name: timer.name, at: timer.next, now });
         }
-        let slot = self.timers.len();
+        let slot = self.slots.len();
         self.seq += 1;
         self.due.push(Reverse((timer.next, self.seq, slot)));
-        self.timers.push(Some(timer));
+        self.slots.push(Some(timer));
         Ok(())
     }
 
     /// Cancels a timer; returns whether it existed.
     pub fn cancel(&mut self, name: &str, strategy_id: Option<StrategyId>) -> bool {
-        for slot in &mut self.timers {
+        for slot in &mut self.slots {
             if slot.as_ref().is_some_and(|t| t.name == name && t.strategy_id == strategy_id) {
                 *slot = None;
                 return true;
@@ -103,7 +103,7 @@ impl Timers {
     /// The earliest time a timer is due, if any.
     pub fn next_due(&mut self) -> Option<UnixNanos> {
         while let Some(Reverse((ts, _, slot))) = self.due.peek().copied() {
-            if self.timers.get(slot).is_some_and(Option::is_some) {
+            if self.slots.get(slot).is_some_and(Option::is_some) {
                 return Some(ts);
             }
             self.due.pop();
@@ -120,7 +120,7 @@ impl Timers {
                 return None;
             }
             self.due.pop();
-            let Some(entry) = self.timers.get_mut(slot) else { continue };
+            let Some(entry) = self.slots.get_mut(slot) else { continue };
             let Some(timer) = entry.as_mut() else { continue };
             if timer.next != ts {
                 continue;
@@ -145,7 +145,7 @@ impl Timers {
 
     /// The live timers, for snapshots.
     pub fn active(&self) -> impl Iterator<Item = &Timer> {
-        self.timers.iter().flatten()
+        self.slots.iter().flatten()
     }
 }
 

@@ -19,6 +19,7 @@ use crate::types::{
 
 /// Which market data callbacks a strategy wants. Order, position and timer callbacks always
 /// arrive.
+#[allow(clippy::struct_excessive_bools)] // independent flags, one per kind of data
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Subscriptions {
     pub quotes: bool,

@@ -36,10 +36,7 @@ fn data_file(relative: &str) -> Option<PathBuf> {
         "{} is absent: set NAUTUI_DATA_DIR or put the shared/data folder beside the checkout",
         path.display()
     );
-    assert!(
-        env::var_os("CI").is_none(),
-        "CI must have the market data: {reason}"
-    );
+    assert!(env::var_os("CI").is_none(), "CI must have the market data: {reason}");
     println!("SKIPPED: {reason}");
     None
 }
@@ -202,17 +199,8 @@ impl Replay {
             .map(|(side, l)| {
                 let BookLevel { price, size } = self.level(l);
                 // Binance sends absolute sizes; zero removes the level.
-                let action = if size.is_zero() {
-                    BookAction::Delete
-                } else {
-                    BookAction::Update
-                };
-                BookLevelDelta {
-                    action,
-                    side,
-                    price,
-                    size,
-                }
+                let action = if size.is_zero() { BookAction::Delete } else { BookAction::Update };
+                BookLevelDelta { action, side, price, size }
             })
             .collect();
         BookDeltas {
@@ -241,10 +229,7 @@ impl Replay {
 
     /// Prints and checks the oracle; returns the number of bookTicker matches.
     fn check(&self, name: &str) -> usize {
-        assert!(
-            self.snapshot.is_some(),
-            "{name}: no snapshot in the recording"
-        );
+        assert!(self.snapshot.is_some(), "{name}: no snapshot in the recording");
         assert!(self.buffered.is_empty());
         let mut matches = 0;
         let mut mismatches = Vec::new();
@@ -273,11 +258,7 @@ impl Replay {
             self.book.level_count(OrderSide::Sell),
         );
         let first_gaps: Vec<String> = self.gaps.iter().take(3).map(ToString::to_string).collect();
-        assert!(
-            self.gaps.is_empty(),
-            "{name}: {} gaps, first: {first_gaps:#?}",
-            self.gaps.len()
-        );
+        assert!(self.gaps.is_empty(), "{name}: {} gaps, first: {first_gaps:#?}", self.gaps.len());
         assert!(
             mismatches.is_empty(),
             "{name}: first mismatches {:#?}",
@@ -311,10 +292,7 @@ impl Replay {
              (depth u, ticker u): {differ:?}",
             differ.len()
         );
-        assert!(
-            differ.len() * 100 <= equal,
-            "{name}: the book top drifts from bookTicker"
-        );
+        assert!(differ.len() * 100 <= equal, "{name}: the book top drifts from bookTicker");
     }
 
     /// Re-applies the snapshot and every applied update `rounds` times and prints the rate.
@@ -323,11 +301,8 @@ impl Replay {
             return;
         };
         let levels: usize = self.applied.iter().map(|d| d.deltas.len()).sum();
-        let mut book = OrderBook::new(
-            self.instrument_id,
-            self.price_precision,
-            self.size_precision,
-        );
+        let mut book =
+            OrderBook::new(self.instrument_id, self.price_precision, self.size_precision);
         let start = Instant::now();
         for _ in 0..rounds {
             book.apply_snapshot(snapshot).unwrap();
@@ -349,15 +324,8 @@ impl Replay {
 
 #[test]
 fn spot_book_replay_matches_book_ticker() {
-    let files = [
-        "binance/spot/btcusdt_20240808.gz",
-        "binance/spot/btcusdt_20240809.gz",
-    ];
-    let Some(paths) = files
-        .iter()
-        .map(|f| data_file(f))
-        .collect::<Option<Vec<_>>>()
-    else {
+    let files = ["binance/spot/btcusdt_20240808.gz", "binance/spot/btcusdt_20240809.gz"];
+    let Some(paths) = files.iter().map(|f| data_file(f)).collect::<Option<Vec<_>>>() else {
         return;
     };
     // BTCUSDT spot: tick 0.01; lot 0.00001, but level sizes show up to 8 decimals.
@@ -381,10 +349,7 @@ fn usdm_book_replay_matches_book_ticker() {
     let mut replay = Replay::new("BTCUSDT-PERP.BINANCE", 2, 3);
     let lines = replay.feed_file(&path);
     println!("usdm: read {lines} lines from {}", path.display());
-    assert!(
-        replay.applied.iter().all(|d| d.prev_sequence.is_some()),
-        "futures carry pu"
-    );
+    assert!(replay.applied.iter().all(|d| d.prev_sequence.is_some()), "futures carry pu");
     let matches = replay.check("usdm");
     // Futures depth ids advance by thousands per update, so equal ids are rarer than on spot.
     assert!(matches > 500, "usdm: only {matches} bookTicker matches");

@@ -1,22 +1,21 @@
 //! Commands into the engine: orders go through risk, then to the venue after the submit
 //! latency (or out to a live adapter); operator commands fan out to orders.
 
-use crate::clock::Clock;
 use super::{Dispatch, Engine, EngineError, EngineState, Route};
+use crate::clock::Clock;
 use crate::events::{
     CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, OrderCancelRejected,
     OrderDenied, OrderInitialized, OrderModifyRejected, OrderPendingCancel, OrderPendingUpdate,
     OrderSubmitted, Resume, SubmitOrder,
 };
-use crate::orders::Order;
 use crate::matching::AccountView;
+use crate::orders::Order;
 use crate::portfolio::Portfolio;
 use crate::risk::{reference_price, RiskView, WorkingOrder};
 use crate::strategy::OrderRequest;
 use crate::types::{
-    Instrument,
-    ClientOrderId, InstrumentId, OrderSide, OrderType, Quantity, StrategyId, TimeInForce,
-    TradingState,
+    ClientOrderId, Instrument, InstrumentId, OrderSide, OrderType, Quantity, StrategyId,
+    TimeInForce, TradingState,
 };
 
 impl Engine {
@@ -190,10 +189,10 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn on_cancel_all(&mut self, cmd: CancelAllOrders) -> Result<(), EngineError> {
+    pub(super) fn on_cancel_all(&mut self, cmd: CancelAllOrders) {
         let targets = self.open_orders_in_scope(cmd.strategy_id, cmd.instrument_id);
         self.emit(cmd.into());
-        self.cancel_each(targets)
+        self.cancel_each(targets);
     }
 
     /// Cancels open orders in scope, then closes each position in scope with a reduce-only
@@ -213,7 +212,7 @@ impl Engine {
         // Portfolio iteration order is not part of the contract; the log's order must be.
         positions.sort_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
         self.emit(cmd.into());
-        self.cancel_each(targets)?;
+        self.cancel_each(targets);
         for (instrument_id, strategy_id, signed) in positions {
             let size_precision =
                 self.state.instrument(instrument_id).map_or(0, |i| i.size_precision);
@@ -241,24 +240,22 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn on_halt(&mut self, cmd: Halt) -> Result<(), EngineError> {
+    pub(super) fn on_halt(&mut self, cmd: Halt) {
         let now = self.clock.now();
         let reason = format!("{} ({})", cmd.reason, cmd.source);
         self.emit(cmd.into());
         if let Some(changed) = self.state.risk.set_state(TradingState::Halted, &reason, now) {
             self.emit(changed.into());
         }
-        Ok(())
     }
 
-    pub(super) fn on_resume(&mut self, cmd: Resume) -> Result<(), EngineError> {
+    pub(super) fn on_resume(&mut self, cmd: Resume) {
         let now = self.clock.now();
         let reason = format!("{} ({})", cmd.reason, cmd.source);
         self.emit(cmd.into());
         if let Some(changed) = self.state.risk.set_state(TradingState::Active, &reason, now) {
             self.emit(changed.into());
         }
-        Ok(())
     }
 
     fn open_orders_in_scope(
@@ -275,10 +272,7 @@ impl Engine {
             .collect()
     }
 
-    fn cancel_each(
-        &mut self,
-        targets: Vec<(StrategyId, InstrumentId, ClientOrderId)>,
-    ) -> Result<(), EngineError> {
+    fn cancel_each(&mut self, targets: Vec<(StrategyId, InstrumentId, ClientOrderId)>) {
         let now = self.clock.now();
         for (strategy_id, instrument_id, client_order_id) in targets {
             self.pending.push_back(
@@ -292,7 +286,6 @@ impl Engine {
                 .into(),
             );
         }
-        Ok(())
     }
 
     /// The next deterministic client order id of a strategy.
@@ -325,7 +318,11 @@ impl Engine {
     }
 
     /// What risk needs to know about one instrument's market and open orders.
-    fn risk_view<'a>(state: &EngineState, index: usize, instrument: &'a Instrument) -> RiskView<'a> {
+    fn risk_view<'a>(
+        state: &EngineState,
+        index: usize,
+        instrument: &'a Instrument,
+    ) -> RiskView<'a> {
         let instrument_state = &state.instruments[index];
         let id = instrument_state.instrument.id;
         let (mut open_buy_raw, mut open_sell_raw) = (0u128, 0u128);

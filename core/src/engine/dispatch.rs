@@ -2,8 +2,8 @@
 //! strategy asks for is applied after its callback returns, so strategies never re-enter the
 //! engine and the order of everything is fixed by the order of events.
 
-use crate::clock::Clock;
 use super::{Engine, EngineError};
+use crate::clock::Clock;
 use crate::events::{Bar, Event, QuoteTick, TimerFired, TradeTick};
 use crate::stats::LatencyKind;
 use crate::strategy::{CallbackResult, Context, Request, Strategy};
@@ -64,7 +64,7 @@ impl Dispatch {
 }
 
 impl Engine {
-    pub(super) fn run_callback(&mut self, job: Dispatch) -> Result<(), EngineError> {
+    pub(super) fn run_callback(&mut self, job: &Dispatch) -> Result<(), EngineError> {
         if self.strategies.is_empty() {
             return Ok(());
         }

@@ -99,7 +99,7 @@ impl Engine {
                 state.instrument.size_precision,
             )
         });
-        book.apply_snapshot(&snapshot);
+        book.apply_snapshot(&snapshot)?;
         if let Some(venue) = self.venue.as_mut() {
             venue.on_book_snapshot(&snapshot, &mut self.venue_buf);
             self.schedule_venue_responses();
@@ -114,9 +114,11 @@ impl Engine {
     pub(super) fn on_book_deltas(&mut self, deltas: BookDeltas) -> Result<(), EngineError> {
         let index = self.index_of(deltas.instrument_id)?;
         let Some(book) = self.state.instruments[index].book.as_mut() else {
-            return Err(
-                crate::book::BookError::NotSynced { instrument_id: deltas.instrument_id }.into()
-            );
+            return Err(crate::book::BookError::NotSynced {
+                instrument_id: deltas.instrument_id,
+                sequence: deltas.sequence,
+            }
+            .into());
         };
         book.apply_deltas(&deltas)?;
         if let Some(venue) = self.venue.as_mut() {

@@ -257,7 +257,7 @@ impl Engine {
     fn run_now(&mut self) -> Result<(), EngineError> {
         loop {
             if let Some(job) = self.dispatch.pop_front() {
-                self.run_callback(job)?;
+                self.run_callback(&job)?;
             } else if let Some(event) = self.pending.pop_front() {
                 self.handle(event)?;
             } else if self.queue.next_ts().is_some_and(|ts| ts <= self.clock.now()) {
@@ -308,10 +308,19 @@ impl Engine {
             Event::SubmitOrder(c) => self.on_submit(c),
             Event::CancelOrder(c) => self.on_cancel(c),
             Event::ModifyOrder(c) => self.on_modify(c),
-            Event::CancelAllOrders(c) => self.on_cancel_all(c),
+            Event::CancelAllOrders(c) => {
+                self.on_cancel_all(c);
+                Ok(())
+            }
             Event::Flatten(c) => self.on_flatten(c),
-            Event::Halt(c) => self.on_halt(c),
-            Event::Resume(c) => self.on_resume(c),
+            Event::Halt(c) => {
+                self.on_halt(c);
+                Ok(())
+            }
+            Event::Resume(c) => {
+                self.on_resume(c);
+                Ok(())
+            }
             Event::VenueConnected(_) | Event::VenueDisconnected(_) | Event::AccountState(_) => {
                 self.emit(event);
                 Ok(())

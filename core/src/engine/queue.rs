@@ -83,7 +83,7 @@ impl EventQueue {
     /// Items in the order they will leave, for snapshots.
     pub fn to_sorted_vec(&self) -> Vec<Scheduled> {
         let mut items: Vec<Scheduled> = self.heap.iter().cloned().collect();
-        items.sort_by(|a, b| (a.ts, a.seq).cmp(&(b.ts, b.seq)));
+        items.sort_by_key(|s| (s.ts, s.seq));
         items
     }
 

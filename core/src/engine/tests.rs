@@ -140,7 +140,7 @@ fn latency_delays_the_venue_and_its_answer() {
 #[test]
 fn a_denial_is_an_event_and_nothing_reaches_the_venue() {
     let mut cfg = config(0);
-    cfg.risk.max_order_quantity = Some("0.5".parse().unwrap());
+    cfg.risk.max_order_quantity = Some(crate::risk::QuantityLimit::All("0.5".parse().unwrap()));
     let mut e = Engine::new(cfg).unwrap();
     e.add_instrument(instrument()).unwrap();
     e.process(quote(1, "100.00", "100.01")).unwrap();

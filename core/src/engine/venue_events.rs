@@ -1,8 +1,8 @@
 //! Order events: the engine's own (denied, submitted, pending) and the venue's (accepted,
 //! filled, canceled, ...). Each goes through the order state machine; fills move the portfolio.
 
-use crate::clock::Clock;
 use super::{Dispatch, Engine, EngineError};
+use crate::clock::Clock;
 use crate::events::Event;
 use crate::stats::LatencyKind;
 

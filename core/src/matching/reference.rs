@@ -227,7 +227,7 @@ impl Reference {
         }
         match (limit, tif) {
             (Some(limit), TimeInForce::Gtc) => {
-                self.orders.push(RefOrder { id: id.into(), side, limit, leaves })
+                self.orders.push(RefOrder { id: id.into(), side, limit, leaves });
             }
             _ => obs.push(Obs::Canceled(id.into())),
         }
