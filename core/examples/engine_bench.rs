@@ -157,7 +157,9 @@ fn order_times(n: u64) -> Vec<u64> {
         .map(|i| submit(i, if i % 2 == 0 { OrderSide::Buy } else { OrderSide::Sell }, 2 + i))
         .collect();
     let mut times = Vec::with_capacity(n as usize);
-    for order in orders {
+    for (i, order) in orders.into_iter().enumerate() {
+        // A fresh quote restores the liquidity earlier orders took (not timed).
+        e.process(quote_event(2 + i as u64)).expect("quote");
         let start = Instant::now();
         e.process(order).expect("order");
         times.push(start.elapsed().as_nanos() as u64);
@@ -168,6 +170,11 @@ fn order_times(n: u64) -> Vec<u64> {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--orders-only") {
+        // For profiling the order path alone.
+        order_times(300_000);
+        return;
+    }
     let n = 1_000_000;
     let quotes = Quotes::generate(n);
     let replay = replay_quotes_per_s(&quotes);

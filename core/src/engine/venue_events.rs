@@ -19,8 +19,7 @@ impl Engine {
         if order.is_terminal() {
             self.state.open_orders.retain(|o| *o != id);
         }
-        self.emit(event.clone());
-        self.dispatch.push_back(Dispatch::Order(strategy_id, event));
+        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, e));
         Ok(())
     }
 
@@ -34,20 +33,18 @@ impl Engine {
         let order = self.state.orders.get_mut(&id).ok_or(EngineError::UnknownOrder(id))?;
         let strategy_id = order.strategy_id();
         let instrument_id = order.instrument_id();
-        let applied = order.apply(&event).is_ok();
-        let terminal = order.is_terminal();
-        self.emit(event.clone());
-        if !applied {
+        if order.apply(&event).is_err() {
             self.counters.illegal_transitions += 1;
+            self.emit(event);
             return Ok(());
         }
+        let terminal = order.is_terminal();
         if terminal {
             self.state.open_orders.retain(|o| *o != id);
             self.submitted_at.remove(&id);
-            self.accepted_at.remove(&id);
         }
         let now = self.clock.now();
-        match &event {
+        let fill = match &event {
             Event::OrderAccepted(_) => {
                 if let Some(sent) = self.submitted_at.remove(&id) {
                     self.stats.record(LatencyKind::SubmitToAck, now.since(sent));
@@ -55,30 +52,43 @@ impl Engine {
                 if !terminal {
                     self.accepted_at.insert(id, now);
                 }
+                None
             }
-            Event::OrderRejected(_) => self.counters.rejections += 1,
-            Event::OrderFilled(fill) => {
-                self.counters.fills += 1;
-                if let Some(acked) = self.accepted_at.remove(&id) {
-                    self.stats.record(LatencyKind::AckToFill, now.since(acked));
-                }
-                let index = self
-                    .state
-                    .instrument_index(instrument_id)
-                    .ok_or(EngineError::UnknownInstrument(instrument_id))?;
-                let instrument = &self.state.instruments[index].instrument;
-                let effects = self.state.portfolio.apply_fill(fill, instrument)?;
-                self.dispatch.push_back(Dispatch::Order(strategy_id, event.clone()));
-                for position_event in effects.position_events {
-                    self.emit(position_event.clone());
-                    self.dispatch.push_back(Dispatch::Position(strategy_id, position_event));
-                }
-                self.emit(effects.account_state.into());
-                return Ok(());
+            Event::OrderRejected(_) => {
+                self.counters.rejections += 1;
+                None
             }
-            _ => {}
+            Event::OrderFilled(fill) => Some(*fill),
+            _ => None,
+        };
+        if terminal {
+            self.accepted_at.remove(&id);
         }
-        self.dispatch.push_back(Dispatch::Order(strategy_id, event));
+        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, e));
+        let Some(fill) = fill else { return Ok(()) };
+
+        self.counters.fills += 1;
+        if let Some(acked) = self.accepted_at.remove(&id) {
+            self.stats.record(LatencyKind::AckToFill, now.since(acked));
+        }
+        let index = self
+            .state
+            .instrument_index(instrument_id)
+            .ok_or(EngineError::UnknownInstrument(instrument_id))?;
+        let instrument = &self.state.instruments[index].instrument;
+        let effects = self.state.portfolio.apply_fill(&fill, instrument)?;
+        for position_event in effects.position_events {
+            self.emit_and_notify(position_event, |e| Dispatch::Position(strategy_id, e));
+        }
+        self.emit(effects.account_state.into());
         Ok(())
+    }
+
+    /// Emits an event and, when a strategy is loaded, queues the callback it causes.
+    pub(super) fn emit_and_notify(&mut self, event: Event, job: impl FnOnce(Event) -> Dispatch) {
+        if !self.strategies.is_empty() {
+            self.dispatch.push_back(job(event.clone()));
+        }
+        self.emit(event);
     }
 }
