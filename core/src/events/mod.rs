@@ -12,9 +12,7 @@ pub use account::{
     AccountBalance, AccountState, PositionState, TimerFired, TradingStateChanged, VenueConnected,
     VenueDisconnected,
 };
-pub use commands::{
-    CancelAllOrders, CancelOrder, Flatten, Halt, ModifyOrder, Resume, SubmitOrder,
-};
+pub use commands::{CancelAllOrders, CancelOrder, Flatten, Halt, ModifyOrder, Resume, SubmitOrder};
 pub use market::{Bar, BookDeltas, BookLevel, BookLevelDelta, BookSnapshot, QuoteTick, TradeTick};
 pub use order::{
     OrderAccepted, OrderCancelRejected, OrderCanceled, OrderDenied, OrderExpired, OrderFilled,
@@ -130,12 +128,39 @@ macro_rules! into_event {
 }
 
 // Position states are not here: one struct serves three variants, so callers name the variant.
-into_event!(QuoteTick, TradeTick, BookDeltas, BookSnapshot, Bar, SubmitOrder, CancelOrder,
-    ModifyOrder, CancelAllOrders, Flatten, Halt, Resume, OrderInitialized, OrderDenied,
-    OrderSubmitted, OrderAccepted, OrderRejected, OrderCanceled, OrderExpired, OrderTriggered,
-    OrderPendingUpdate, OrderPendingCancel, OrderUpdated, OrderModifyRejected,
-    OrderCancelRejected, OrderFilled, AccountState, VenueConnected, VenueDisconnected,
-    TradingStateChanged, TimerFired);
+into_event!(
+    QuoteTick,
+    TradeTick,
+    BookDeltas,
+    BookSnapshot,
+    Bar,
+    SubmitOrder,
+    CancelOrder,
+    ModifyOrder,
+    CancelAllOrders,
+    Flatten,
+    Halt,
+    Resume,
+    OrderInitialized,
+    OrderDenied,
+    OrderSubmitted,
+    OrderAccepted,
+    OrderRejected,
+    OrderCanceled,
+    OrderExpired,
+    OrderTriggered,
+    OrderPendingUpdate,
+    OrderPendingCancel,
+    OrderUpdated,
+    OrderModifyRejected,
+    OrderCancelRejected,
+    OrderFilled,
+    AccountState,
+    VenueConnected,
+    VenueDisconnected,
+    TradingStateChanged,
+    TimerFired
+);
 
 event_enum!(
     QuoteTick(QuoteTick),
@@ -195,7 +220,10 @@ impl Event {
     pub fn is_market_data(&self) -> bool {
         matches!(
             self,
-            Self::QuoteTick(_) | Self::TradeTick(_) | Self::BookDeltas(_) | Self::BookSnapshot(_)
+            Self::QuoteTick(_)
+                | Self::TradeTick(_)
+                | Self::BookDeltas(_)
+                | Self::BookSnapshot(_)
                 | Self::Bar(_)
         )
     }
@@ -204,8 +232,13 @@ impl Event {
     pub fn is_command(&self) -> bool {
         matches!(
             self,
-            Self::SubmitOrder(_) | Self::CancelOrder(_) | Self::ModifyOrder(_)
-                | Self::CancelAllOrders(_) | Self::Flatten(_) | Self::Halt(_) | Self::Resume(_)
+            Self::SubmitOrder(_)
+                | Self::CancelOrder(_)
+                | Self::ModifyOrder(_)
+                | Self::CancelAllOrders(_)
+                | Self::Flatten(_)
+                | Self::Halt(_)
+                | Self::Resume(_)
         )
     }
 
@@ -257,7 +290,8 @@ mod tests {
 
     #[test]
     fn header_names_the_order() {
-        let e = &fixtures::all()[fixtures::all().iter().position(|e| e.kind() == "OrderFilled").unwrap()];
+        let e = &fixtures::all()
+            [fixtures::all().iter().position(|e| e.kind() == "OrderFilled").unwrap()];
         assert!(e.client_order_id().is_some());
         assert!(e.instrument_id().is_some());
         assert!(!e.is_market_data());

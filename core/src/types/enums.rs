@@ -109,7 +109,10 @@ wire_enum!(
 impl OrderStatus {
     /// A terminal status absorbs every later event.
     pub const fn is_terminal(self) -> bool {
-        matches!(self, Self::Denied | Self::Rejected | Self::Canceled | Self::Expired | Self::Filled)
+        matches!(
+            self,
+            Self::Denied | Self::Rejected | Self::Canceled | Self::Expired | Self::Filled
+        )
     }
 
     /// Working at the venue: can still fill.

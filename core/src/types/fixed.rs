@@ -14,18 +14,8 @@ pub const FIXED_PRECISION: u8 = 9;
 /// `10^FIXED_PRECISION`: raw units per whole unit.
 pub const FIXED_SCALE: i64 = 1_000_000_000;
 
-const POW10: [i64; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
+const POW10: [i64; 10] =
+    [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FixedError {
@@ -183,7 +173,8 @@ impl Price {
     /// From an integer count of `precision` steps: `from_mantissa(12345, 2)` is 123.45.
     pub fn from_mantissa(mantissa: i64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        let raw = mantissa.checked_mul(step(precision)).ok_or(FixedError::Overflow { what: "price" })?;
+        let raw =
+            mantissa.checked_mul(step(precision)).ok_or(FixedError::Overflow { what: "price" })?;
         Ok(Self { raw, precision })
     }
 
@@ -279,7 +270,7 @@ impl Quantity {
 
     pub fn from_raw(raw: u64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        if raw % (step(precision) as u64) != 0 {
+        if !raw.is_multiple_of(step(precision) as u64) {
             return Err(FixedError::PrecisionLoss {
                 value: decimal_string(i128::from(raw), FIXED_PRECISION),
                 precision,
@@ -299,7 +290,7 @@ impl Quantity {
     pub fn parse_with_precision(text: &str, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
         let q: Self = text.parse()?;
-        if q.precision > precision && q.raw % (step(precision) as u64) != 0 {
+        if q.precision > precision && !q.raw.is_multiple_of(step(precision) as u64) {
             return Err(FixedError::PrecisionLoss { value: text.to_owned(), precision });
         }
         Ok(Self { raw: q.raw, precision })
@@ -327,7 +318,8 @@ impl Quantity {
     }
 
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow { what: "quantity" })?;
+        let raw =
+            self.raw.checked_add(other.raw).ok_or(FixedError::Overflow { what: "quantity" })?;
         Ok(Self { raw, precision: self.precision.max(other.precision) })
     }
 
@@ -343,12 +335,19 @@ impl Quantity {
     /// Subtraction that stops at zero.
     #[must_use]
     pub fn saturating_sub(self, other: Self) -> Self {
-        Self { raw: self.raw.saturating_sub(other.raw), precision: self.precision.max(other.precision) }
+        Self {
+            raw: self.raw.saturating_sub(other.raw),
+            precision: self.precision.max(other.precision),
+        }
     }
 
     #[must_use]
     pub fn min(self, other: Self) -> Self {
-        if other.raw < self.raw { other } else { self }
+        if other.raw < self.raw {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -502,7 +501,11 @@ impl fmt::Display for Money {
 
 /// `price * quantity * multiplier` in raw 10^-9 units of the quote currency, rounded toward
 /// zero at the last unit.
-pub fn notional_raw(price: Price, quantity: Quantity, multiplier: Ratio) -> Result<i128, FixedError> {
+pub fn notional_raw(
+    price: Price,
+    quantity: Quantity,
+    multiplier: Ratio,
+) -> Result<i128, FixedError> {
     let scale = i128::from(FIXED_SCALE);
     let pq = i128::from(price.raw())
         .checked_mul(i128::from(quantity.raw()))
@@ -545,7 +548,10 @@ mod tests {
     #[test]
     fn quantity_refuses_negative_and_overflow() {
         assert!(matches!("-1".parse::<Quantity>(), Err(FixedError::Negative { .. })));
-        assert!(matches!("99999999999999999999".parse::<Quantity>(), Err(FixedError::Overflow { .. })));
+        assert!(matches!(
+            "99999999999999999999".parse::<Quantity>(),
+            Err(FixedError::Overflow { .. })
+        ));
         let a = Quantity::from_mantissa(1, 0).unwrap();
         let b = Quantity::from_mantissa(2, 0).unwrap();
         assert!(a.checked_sub(b).is_err());

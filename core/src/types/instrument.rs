@@ -114,24 +114,40 @@ impl Instrument {
     /// The price is on the tick grid.
     pub fn check_price(&self, price: Price) -> Result<(), InstrumentError> {
         if price.raw() % self.tick_size.raw() != 0 {
-            return Err(InstrumentError::OffTick { instrument: self.id, price, tick: self.tick_size });
+            return Err(InstrumentError::OffTick {
+                instrument: self.id,
+                price,
+                tick: self.tick_size,
+            });
         }
         Ok(())
     }
 
     /// The quantity is on the lot grid and within the limits.
     pub fn check_quantity(&self, quantity: Quantity) -> Result<(), InstrumentError> {
-        if quantity.raw() % self.lot_size.raw() != 0 {
-            return Err(InstrumentError::OffLot { instrument: self.id, quantity, lot: self.lot_size });
+        if !quantity.raw().is_multiple_of(self.lot_size.raw()) {
+            return Err(InstrumentError::OffLot {
+                instrument: self.id,
+                quantity,
+                lot: self.lot_size,
+            });
         }
         if let Some(min) = self.min_quantity {
             if quantity < min {
-                return Err(InstrumentError::BelowMinQuantity { instrument: self.id, quantity, min });
+                return Err(InstrumentError::BelowMinQuantity {
+                    instrument: self.id,
+                    quantity,
+                    min,
+                });
             }
         }
         if let Some(max) = self.max_quantity {
             if quantity > max {
-                return Err(InstrumentError::AboveMaxQuantity { instrument: self.id, quantity, max });
+                return Err(InstrumentError::AboveMaxQuantity {
+                    instrument: self.id,
+                    quantity,
+                    max,
+                });
             }
         }
         Ok(())
@@ -142,7 +158,11 @@ impl Instrument {
         if let Some(min) = self.min_notional {
             let notional = self.notional(price, quantity)?;
             if notional.amount < min.amount {
-                return Err(InstrumentError::BelowMinNotional { instrument: self.id, notional, min });
+                return Err(InstrumentError::BelowMinNotional {
+                    instrument: self.id,
+                    notional,
+                    min,
+                });
             }
         }
         Ok(())
@@ -195,7 +215,10 @@ pub(crate) mod tests {
         assert!(i.check_price("100.01".parse().unwrap()).is_ok());
         let err = i.check_price("100.015".parse().unwrap()).unwrap_err();
         assert!(err.to_string().contains("tick size"), "{err}");
-        assert!(matches!(i.check_quantity("0.000015".parse().unwrap()), Err(InstrumentError::OffLot { .. })));
+        assert!(matches!(
+            i.check_quantity("0.000015".parse().unwrap()),
+            Err(InstrumentError::OffLot { .. })
+        ));
         assert!(matches!(
             i.check_notional("100".parse().unwrap(), "0.01".parse().unwrap()),
             Err(InstrumentError::BelowMinNotional { .. })

@@ -13,9 +13,8 @@ pub use enums::{
 };
 pub use fixed::{FixedError, Money, Price, Quantity, Ratio, FIXED_PRECISION, FIXED_SCALE};
 pub use identifiers::{
-    IdentifierError,
-    AccountId, BarType, ClientOrderId, Currency, InstrumentId, PositionId, StrategyId, TradeId, Venue,
-    VenueOrderId,
+    AccountId, BarType, ClientOrderId, Currency, IdentifierError, InstrumentId, PositionId,
+    StrategyId, TradeId, Venue, VenueOrderId,
 };
 pub use instrument::{Instrument, InstrumentError};
 pub use time::UnixNanos;
