@@ -586,8 +586,8 @@ EVENT_TYPES: tuple[type[Any], ...] = get_args(Event)
 """Every event class, in the engine's declaration order."""
 
 _encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder(Event)
-_list_decoder = msgspec.msgpack.Decoder(list[Event])
+_decoder: msgspec.msgpack.Decoder[Event] = msgspec.msgpack.Decoder(Event)
+_list_decoder: msgspec.msgpack.Decoder[list[Event]] = msgspec.msgpack.Decoder(list[Event])
 
 
 def kind(event: Event) -> str:

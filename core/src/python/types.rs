@@ -235,6 +235,10 @@ impl PyInstrument {
         margin_init=DecimalText::one(), margin_maint=DecimalText::one(),
         multiplier=DecimalText::one(), base_currency=None,
     ))]
+    // Spelled out: the defaults below are Rust expressions, which pyo3 would show as `...`.
+    #[pyo3(text_signature = "(*, id, tick_size, lot_size, quote_currency, min_quantity=None, \
+        max_quantity=None, min_notional=None, maker_fee='0', taker_fee='0', margin_init='1', \
+        margin_maint='1', multiplier='1', base_currency=None)")]
     #[allow(clippy::too_many_arguments)] // one keyword argument per field of the specification
     fn new(
         id: &str,
