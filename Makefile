@@ -12,7 +12,8 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.requirements-installed
 # pyo3's build script (clippy, maturin) reads the interpreter to build against from here.
 export PYO3_PYTHON := $(CURDIR)/$(PYTHON)
-MATURIN := VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/maturin
+# maturin installs into the venv named here; PIP_QUIET keeps its "already satisfied" list out.
+MATURIN := VIRTUAL_ENV=$(CURDIR)/$(VENV) PIP_QUIET=1 $(BIN)/maturin
 
 .PHONY: help venv build lint format test test-rust test-python demo bench clean
 
@@ -29,7 +30,8 @@ $(STAMP): requirements-dev.txt
 venv: $(STAMP) ## create .venv with the pinned tools of requirements-dev.txt
 
 build: $(STAMP) ## build the Rust engine (release) into .venv as nautui._core
-	$(MATURIN) develop --release
+	@echo "build: the engine in release mode (a first build takes a minute or two)"
+	$(MATURIN) develop --release --quiet
 
 demo: build ## build, then run `nautui demo`
 	$(BIN)/nautui demo

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from nautui import NautuiError, Price, Quantity, events
+from nautui import DecodeError, NautuiError, Price, Quantity, events
 
 # What a caller may see: one of ours, or TypeError for a wrong Python type. A pyo3
 # PanicException derives from BaseException, so it is not caught here and fails the test.
@@ -70,6 +71,11 @@ def test_mutated_fixtures(flips: list[int], seed: int) -> None:
 
 
 @settings(max_examples=500)
+@example("1e-2147483648")  # exponents at the ends of i32
+@example("0.5e-2147483648")
+@example("1e2147483647")
+@example("9" * 40)
+@example("0." + "0" * 40 + "1")
 @given(st.text(max_size=40) | st.from_regex(r"[+-]?\d{0,25}(\.\d{0,15})?([eE][+-]?\d{1,4})?"))
 def test_arbitrary_text_as_price_and_quantity(text: str) -> None:
     for cls in (Price, Quantity):
@@ -93,6 +99,17 @@ def test_arbitrary_decimals_and_precisions(value: Decimal, precision: int | None
         except (*ALLOWED, OverflowError):
             # pyo3 refuses an int beyond 64 bits for `precision` with OverflowError.
             pass
+
+
+def test_deeply_nested_payload_is_a_decode_error() -> None:
+    # A map entry nested 100,000 arrays deep, before and after the `type` tag.
+    nested = b"\x91" * 100_000 + b"\x01"
+    for payload in (
+        b"\x82\xa4type\xa9QuoteTick\xa1x" + nested,
+        b"\x82\xa1x" + nested + b"\xa4type\xa9QuoteTick",
+    ):
+        with pytest.raises(DecodeError):
+            events.check_event(payload)
 
 
 def test_still_healthy_after_the_fuzzing() -> None:
