@@ -9,6 +9,8 @@ pub mod events;
 pub mod matching;
 pub mod orders;
 pub mod portfolio;
+#[cfg(feature = "python")]
+pub mod python;
 pub mod risk;
 pub mod rng;
 pub mod stats;

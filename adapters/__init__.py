@@ -1,0 +1,1 @@
+"""Venue adapters: one package per venue, each normalizing a venue to engine events."""

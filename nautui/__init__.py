@@ -1,0 +1,29 @@
+"""nautui: a terminal trading console with an event-sourced Rust trading engine inside it.
+
+Import the public names from here; ``nautui._core`` is the engine's private extension module.
+"""
+
+from nautui import errors, events
+from nautui._core import Instrument, Money, Price, Quantity, __version__
+from nautui.errors import (
+    DecodeError,
+    InvalidValueError,
+    NautuiError,
+    OrderStateError,
+    UnknownInstrumentError,
+)
+
+__all__ = [
+    "DecodeError",
+    "Instrument",
+    "InvalidValueError",
+    "Money",
+    "NautuiError",
+    "OrderStateError",
+    "Price",
+    "Quantity",
+    "UnknownInstrumentError",
+    "__version__",
+    "errors",
+    "events",
+]

@@ -1,0 +1,30 @@
+"""The ``nautui`` command: one subcommand per user-facing task."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nautui",
+        description="A terminal trading console with an event-sourced trading engine.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser("demo", help="run the built-in demo", description="Run the built-in demo.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from nautui import demo  # noqa: PLC0415  (imported on use: keeps `nautui --help` fast)
+
+        return demo.main()
+    return 2  # argparse refuses unknown commands before this
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""The exceptions nautui raises. The engine raises these too: its errors are mapped to them in
+one place (core/src/python/errors.rs). Each also subclasses the familiar builtin, so
+``except ValueError`` keeps working."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DecodeError",
+    "InvalidValueError",
+    "NautuiError",
+    "OrderStateError",
+    "UnknownInstrumentError",
+]
+
+
+class NautuiError(Exception):
+    """Base of every error nautui raises on purpose."""
+
+
+class InvalidValueError(NautuiError, ValueError):
+    """A value the engine refuses; the message starts with the field it came from."""
+
+
+class DecodeError(NautuiError, ValueError):
+    """A payload that is not a valid event."""
+
+
+class UnknownInstrumentError(NautuiError, KeyError):
+    """An instrument id the engine does not know."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; this message is a sentence, not a key.
+        return str(self.args[0]) if self.args else ""
+
+
+class OrderStateError(NautuiError, RuntimeError):
+    """An order transition the order state machine does not allow."""

@@ -1,0 +1,1 @@
+"""Example strategies to copy from; they run headless and never import the console."""
