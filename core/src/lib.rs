@@ -16,3 +16,5 @@ pub mod rng;
 pub mod stats;
 pub mod strategy;
 pub mod types;
+
+pub use error::CoreError;

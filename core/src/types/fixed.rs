@@ -80,7 +80,10 @@ pub(crate) fn parse_decimal(input: &str) -> Result<(i128, u8), FixedError> {
             .and_then(|m| m.checked_add(i128::from(b - b'0')))
             .ok_or(FixedError::Overflow { what: "decimal" })?;
     }
-    let decimals = i32::try_from(frac_part.len()).map_err(|_| err("too long"))? - exponent;
+    let decimals = i32::try_from(frac_part.len())
+        .ok()
+        .and_then(|len| len.checked_sub(exponent))
+        .ok_or(FixedError::Overflow { what: "decimal" })?;
     let precision = u8::try_from(decimals.max(0)).map_err(|_| err("too many decimals"))?;
     if precision > FIXED_PRECISION {
         // Trailing zeros beyond 9 decimals lose nothing; anything else does.
@@ -92,8 +95,10 @@ pub(crate) fn parse_decimal(input: &str) -> Result<(i128, u8), FixedError> {
         let raw = mantissa / divisor;
         return Ok((if negative { -raw } else { raw }, FIXED_PRECISION));
     }
-    let scale_up = u32::try_from(i32::from(FIXED_PRECISION) - decimals)
-        .map_err(|_| err("too many decimals"))?;
+    let scale_up = i32::from(FIXED_PRECISION)
+        .checked_sub(decimals)
+        .and_then(|d| u32::try_from(d).ok())
+        .ok_or(FixedError::Overflow { what: "decimal" })?;
     let raw = 10_i128
         .checked_pow(scale_up)
         .and_then(|m| mantissa.checked_mul(m))
@@ -151,7 +156,8 @@ macro_rules! decimal_serde {
 // ---------------------------------------------------------------------------------------------
 
 /// A price: may be negative (spreads, some futures). Shown with `precision` decimals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// Equal values are equal whatever their display precision (`1.0 == 1.00`), as ordering says.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Price {
     raw: i64,
     precision: u8,
@@ -226,6 +232,18 @@ impl Price {
     }
 }
 
+impl PartialEq for Price {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+impl Eq for Price {}
+impl std::hash::Hash for Price {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
 impl PartialOrd for Price {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -257,7 +275,8 @@ decimal_serde!(Price);
 // ---------------------------------------------------------------------------------------------
 
 /// A non-negative quantity (order size, book level size). Shown with `precision` decimals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// Equal values are equal whatever their display precision, as ordering says.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Quantity {
     raw: u64,
     precision: u8,
@@ -348,6 +367,18 @@ impl Quantity {
         } else {
             self
         }
+    }
+}
+
+impl PartialEq for Quantity {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+impl Eq for Quantity {}
+impl std::hash::Hash for Quantity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
     }
 }
 
@@ -575,6 +606,23 @@ mod tests {
         assert_eq!(Price::parse_with_precision("1", 2).unwrap().to_string(), "1.00");
         assert!(matches!("0.0000000001".parse::<Price>(), Err(FixedError::PrecisionLoss { .. })));
         assert_eq!("1.0000000000".parse::<Price>().unwrap().raw(), FIXED_SCALE);
+    }
+
+    #[test]
+    fn equality_ignores_display_precision() {
+        let a: Price = "1.0".parse().unwrap();
+        let b: Price = "1.00".parse().unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), Ordering::Equal);
+        let set: std::collections::HashSet<Price> = [a, b].into_iter().collect();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn huge_exponents_are_errors() {
+        assert!("1e2147483647".parse::<Price>().is_err());
+        assert!("1e-2147483648".parse::<Price>().is_err());
+        assert!("1.5e-2147483647".parse::<Price>().is_err());
     }
 
     #[test]
