@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod matching;
 pub mod orders;
+pub mod performance;
 pub mod portfolio;
 #[cfg(feature = "python")]
 pub mod python;
