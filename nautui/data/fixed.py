@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 __all__ = [
     "FIXED_SCALE",
@@ -12,8 +11,6 @@ __all__ = [
     "FixedPointError",
     "format_raw",
     "parse_raw",
-    "precision_of",
-    "raw_step",
 ]
 
 #: Raw integers count units of 1e-9: a price of 1.5 is stored as 1_500_000_000.
@@ -28,36 +25,55 @@ class FixedPointError(ValueError):
     """A text that is not an exact decimal the catalog can store; the message says why."""
 
 
-def parse_raw(text: str, *, unsigned: bool = False) -> int:
+def parse_raw(text: str, *, unsigned: bool = False, precision: int | None = None) -> int:
     """``"61837.63"`` -> ``61_837_630_000_000``: the value in units of 1e-9, exactly.
 
     Accepts plain decimals and exponent forms (``1e-5``). Refuses anything with a non-zero digit
     below 1e-9, negative values when ``unsigned``, and values that overflow the column
-    (int64 for prices, uint64 for sizes).
+    (int64 for prices, uint64 for sizes). With ``precision``, a value with more decimals is
+    rounded to it (half to even, in decimal arithmetic): for files whose numbers were printed
+    from floats (``218102.59507500002``).
     """
     s = text.strip()
     match = _PLAIN.fullmatch(s)
+    limit = MAX_PRECISION if precision is None else precision
     if match is not None and (match.group(2) or match.group(3)):
         sign, whole, frac = match.group(1), match.group(2), match.group(3) or ""
+        if len(frac) > limit and frac[limit:].strip("0"):
+            if precision is not None:
+                return _check_range(text, _rounded(s, precision), unsigned=unsigned)
+            raise FixedPointError(
+                f"{text!r} has more than {MAX_PRECISION} decimals (give a precision to round)"
+            )
         if len(frac) > MAX_PRECISION:
-            if frac[MAX_PRECISION:].strip("0"):
-                raise FixedPointError(f"{text!r} has more than {MAX_PRECISION} decimals")
             frac = frac[:MAX_PRECISION]
         raw = int(whole or "0") * FIXED_SCALE + int(frac.ljust(MAX_PRECISION, "0"))
         if sign == "-":
             raw = -raw
+    elif precision is not None:
+        raw = _rounded(s, precision)
     else:
         raw = _parse_exponent(text, s)
     return _check_range(text, raw, unsigned=unsigned)
 
 
-def _parse_exponent(text: str, s: str) -> int:
+def _decimal(text: str, s: str) -> Decimal:
     try:
         value = Decimal(s)
     except InvalidOperation:
         raise FixedPointError(f"{text!r} is not a decimal number") from None
     if not value.is_finite():
         raise FixedPointError(f"{text!r} is not a decimal number")
+    return value
+
+
+def _rounded(s: str, precision: int) -> int:
+    value = _decimal(s, s).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_EVEN)
+    return int(value.scaleb(MAX_PRECISION))
+
+
+def _parse_exponent(text: str, s: str) -> int:
+    value = _decimal(text, s)
     scaled = value.scaleb(MAX_PRECISION)
     if scaled != scaled.to_integral_value():
         raise FixedPointError(f"{text!r} has more than {MAX_PRECISION} decimals")
@@ -73,25 +89,6 @@ def _check_range(text: str, raw: int, *, unsigned: bool) -> int:
     elif not -_I64_MAX <= raw <= _I64_MAX:
         raise FixedPointError(f"{text!r} is too large")
     return raw
-
-
-def raw_step(raws: Iterable[int]) -> int:
-    """The largest power of ten (in raw units) that divides every value: 10**9 for whole numbers,
-    10**7 for values with at most two decimals; 10**9 when there are no values."""
-    step = FIXED_SCALE
-    for raw in raws:
-        while step > 1 and raw % step:
-            step //= 10
-    return step
-
-
-def precision_of(step: int) -> int:
-    """The number of decimals a raw step stands for: 10**7 -> 2."""
-    precision = MAX_PRECISION
-    while step >= 10:  # noqa: PLR2004  (a power of ten)
-        step //= 10
-        precision -= 1
-    return precision
 
 
 def format_raw(raw: int, precision: int) -> str:

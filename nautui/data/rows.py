@@ -16,13 +16,22 @@ from nautui.data.instruments import InstrumentSpec
 
 __all__ = ["Imported", "Rows", "cell_int", "cell_raw", "guess_quote_currency", "spec_from_tables"]
 
-_QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "GBP", "JPY", "BTC", "ETH")
+_NOT_CURRENCIES = frozenset({"PERP", "PERPETUAL", "SWAP", "FUTURES"})
+_QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "USD", "EUR", "GBP", "JPY", "BTC", "ETH")
 
 
-def cell_raw(path: str | Path, row: int, column: str, text: str, *, unsigned: bool = False) -> int:
+def cell_raw(
+    path: str | Path,
+    row: int,
+    column: str,
+    text: str,
+    *,
+    unsigned: bool = False,
+    precision: int | None = None,
+) -> int:
     """``text`` as a raw fixed-point integer, or a :class:`DataFileError` naming the cell."""
     try:
-        return parse_raw(text, unsigned=unsigned)
+        return parse_raw(text, unsigned=unsigned, precision=precision)
     except FixedPointError as error:
         raise DataFileError(path, str(error), row=row, column=column) from None
 
@@ -64,6 +73,9 @@ class Imported:
     spec: InstrumentSpec | None = None
     bar_type: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Display precisions the import was given (None: detected from the data when written).
+    price_precision: int | None = None
+    size_precision: int | None = None
 
     def write(
         self,
@@ -81,8 +93,8 @@ class Imported:
                 kind,
                 key,
                 table,
-                price_precision=price_precision,
-                size_precision=size_precision,
+                price_precision=self.price_precision if price_precision is None else price_precision,
+                size_precision=self.size_precision if size_precision is None else size_precision,
                 bar_type=self.bar_type if kind == "bars" else None,
                 replace=replace,
             )
@@ -97,20 +109,12 @@ def guess_quote_currency(symbol: str) -> str | None:
     upper = symbol.upper()
     for sep in ("-", "/", "_"):
         if sep in upper:
-            parts = [p for p in upper.split(sep) if p and p not in {"PERP", "SWAP"}]
+            parts = [p for p in upper.split(sep) if p and p not in _NOT_CURRENCIES]
             return parts[1] if len(parts) > 1 and parts[1].isalpha() else None
     for quote in _QUOTES:
         if upper.endswith(quote) and len(upper) > len(quote):
             return quote
     return None
-
-
-def _gcd_step(columns: list[np.ndarray]) -> int:
-    values = [np.abs(c.astype(np.int64)) for c in columns if c.size]
-    if not values:
-        return FIXED_SCALE
-    step = int(np.gcd.reduce(np.concatenate(values)))
-    return step or FIXED_SCALE
 
 
 def spec_from_tables(
@@ -119,23 +123,22 @@ def spec_from_tables(
     quote_currency: str | None,
     base_currency: str | None = None,
 ) -> InstrumentSpec | None:
-    """An instrument whose tick and lot sizes are the greatest common divisors of the prices and
-    sizes seen (exact, and never finer than the data); None without a quote currency."""
+    """An instrument whose tick and lot sizes are one unit of the detected price and size
+    precisions (the finest step the data shows; edit ``instruments.json`` when the venue's is
+    coarser); None without a quote currency."""
     if quote_currency is None:
         return None
     prices: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
     for kind, table in tables.items():
         prices += [table[n].to_numpy() for n in schema.price_columns(kind)]
-        sizes += [
-            table[n].to_numpy()
-            for n in schema.size_columns(kind)
-            if kind != "bars"  # a bar's volume says nothing about the lot size
-        ]
-    if not any(p.size for p in prices):
+        # A bar's volume says nothing about the lot size.
+        if kind != "bars":
+            sizes += [table[n].to_numpy() for n in schema.size_columns(kind)]
+    if not prices:
         raise DataError(f"{instrument_id}: no prices to derive the tick size from")
-    tick = _gcd_step(prices)
-    lot = _gcd_step(sizes) if any(s.size for s in sizes) else FIXED_SCALE
+    tick = 10 ** (9 - schema.detect_precision(*prices))
+    lot = 10 ** (9 - schema.detect_precision(*sizes)) if sizes else FIXED_SCALE
     return InstrumentSpec(
         id=instrument_id,
         tick_size=_trim(format_raw(tick, 9)),
