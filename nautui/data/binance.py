@@ -11,15 +11,16 @@ break is an error naming the line, never papered over.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
+import pyarrow as pa
 
 from nautui.data import schema
+from nautui.data.csvfile import open_text
 from nautui.data.errors import DataFileError
 from nautui.data.rows import Imported, Rows, cell_raw, guess_quote_currency, spec_from_tables
 
@@ -38,11 +39,8 @@ class _Depth:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    with path.open("rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
     try:
-        opener = gzip.open(path, "rt", encoding="utf-8") if gzipped else path.open(encoding="utf-8")
-        with opener as lines:
+        with open_text(path) as lines:
             yield from enumerate(lines, start=1)
     except (OSError, EOFError, UnicodeDecodeError) as error:
         raise DataFileError(path, f"cannot be read: {error}") from None
@@ -105,7 +103,7 @@ class _Importer:
             )
 
     @staticmethod
-    def _field(path: Path, line: int, data: dict[str, Any], key: str) -> Any:
+    def _field(path: Path, line: int, data: dict[str, Any], key: str) -> object:
         try:
             return data[key]
         except KeyError:
@@ -283,7 +281,7 @@ def import_binance(
         )
     symbol = importer.symbol
     key = instrument_id or (f"{symbol}-PERP.BINANCE" if importer.futures else f"{symbol}.BINANCE")
-    tables = {
+    tables: dict[str, pa.Table] = {
         rows.kind: rows.table()
         for rows in (importer.quotes, importer.trades, importer.deltas, importer.snapshots)
         if rows.kind in importer.kinds and len(rows)

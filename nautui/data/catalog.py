@@ -206,10 +206,9 @@ class Catalog:
         lo = None if start is None else to_ns(start)
         hi = None if end is None else to_ns(end)
         wanted = list(columns) if columns is not None else None
+        read_columns = wanted
         if wanted is not None and (lo is not None or hi is not None) and "ts_init" not in wanted:
             read_columns = [*wanted, "ts_init"]
-        else:
-            read_columns = wanted
         for path in self.files(kind, instrument_id, start, end):
             parquet = pq.ParquetFile(path)
             meta = {
@@ -217,7 +216,8 @@ class Catalog:
                 for k, v in (parquet.schema_arrow.metadata or {}).items()
                 if k.startswith(b"nautui.")
             }
-            for batch in parquet.iter_batches(batch_size=batch_size, columns=read_columns):
+            for read in parquet.iter_batches(batch_size=batch_size, columns=read_columns):
+                batch = read
                 if lo is not None or hi is not None:
                     batch = self._clip(batch, lo, hi)
                     if batch.num_rows == 0:
@@ -297,7 +297,9 @@ class Catalog:
         """The catalog's instruments as engine :class:`nautui.Instrument` objects."""
         return {key: instrument_from_spec(spec) for key, spec in self.instrument_specs().items()}
 
-    def add_instruments(self, specs: Mapping[str, InstrumentSpec], *, replace: bool = False) -> None:
+    def add_instruments(
+        self, specs: Mapping[str, InstrumentSpec], *, replace: bool = False
+    ) -> None:
         """Adds instrument specs (validated by the engine); existing ids are kept unless
         ``replace``."""
         for spec in specs.values():

@@ -62,11 +62,19 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     csv_group.add_argument("--mapping", type=Path, help="TOML column mapping file")
     csv_group.add_argument("--kind", choices=sorted(FIELDS), help="csv: the data kind")
     csv_group.add_argument(
-        "--map", type=_pair, action="append", default=[], metavar="FIELD=COLUMN",
+        "--map",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
         help="csv: the column holding FIELD (a header name, or an index with --no-header)",
     )
     csv_group.add_argument(
-        "--default", type=_pair, action="append", default=[], metavar="FIELD=VALUE",
+        "--default",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
         help="csv: a constant for a field the file lacks",
     )
     csv_group.add_argument("--no-header", action="store_true", help="the file has no header")
@@ -75,7 +83,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     csv_group.add_argument("--ts-format", help="strptime format of the timestamps")
     csv_group.add_argument("--bar-interval", help="bars: 1m, 5m, 1h, 1d... (default: inferred)")
     csv_group.add_argument(
-        "--bar-timestamp", choices=["open", "close"],
+        "--bar-timestamp",
+        choices=["open", "close"],
         help="bars: the CSV timestamp is the bar's open or close time (default close)",
     )
 

@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Final, Literal
 
 import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nautui.data import schema
 from nautui.data.csvfile import csv_rows
@@ -125,7 +128,7 @@ def _check_mapping(mapping: CsvMapping) -> None:
             raise DataError(f"{mapping.kind}: no column for {name!r} (map it, e.g. {name}=COL)")
 
 
-def import_csv(  # noqa: C901, PLR0912  (one loop over the fields of a row)
+def import_csv(
     path: str | Path, mapping: CsvMapping, *, instrument_id: str | None = None
 ) -> Imported:
     """Reads one CSV file with ``mapping`` into a catalog table."""
@@ -157,7 +160,7 @@ def import_csv(  # noqa: C901, PLR0912  (one loop over the fields of a row)
                 text, column = mapping.defaults[name], f"default {name}"
             else:
                 continue
-            values[name] = _value(path, line, column, name, text, mapping)
+            values[name] = _value(path, line, column=column, name=name, text=text, mapping=mapping)
         values.setdefault("ts_init", values["ts_event"])
         for name in ("bid_size", "ask_size", "volume"):
             values.setdefault(name, 0)
@@ -169,7 +172,7 @@ def import_csv(  # noqa: C901, PLR0912  (one loop over the fields of a row)
     if mapping.kind == "bars":
         table, bar_type = _bars(path, table, mapping, key)
     quote = mapping.quote_currency or guess_quote_currency(key.split(".")[0])
-    tables = {mapping.kind: table} if table.num_rows else {}
+    tables: dict[str, pa.Table] = {mapping.kind: table} if table.num_rows else {}
     return Imported(
         key,
         tables,
@@ -181,7 +184,7 @@ def import_csv(  # noqa: C901, PLR0912  (one loop over the fields of a row)
 
 
 def _value(
-    path: Path, line: int, column: str, name: str, text: str, mapping: CsvMapping
+    path: Path, line: int, *, column: str, name: str, text: str, mapping: CsvMapping
 ) -> object:
     if name in ("ts_event", "ts_init"):
         try:
@@ -202,14 +205,7 @@ def _value(
     return cell_raw(path, line, column, text, unsigned=unsigned, precision=precision)
 
 
-def _bars(
-    path: Path, table: object, mapping: CsvMapping, key: str
-) -> tuple[object, str]:
-    import numpy as np  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
-
-    assert isinstance(table, pa.Table)  # noqa: S101
+def _bars(path: Path, table: pa.Table, mapping: CsvMapping, key: str) -> tuple[pa.Table, str]:
     ts = table["ts_event"].to_numpy()
     if mapping.bar_interval is not None:
         seconds = _interval_seconds(mapping.bar_interval)

@@ -93,7 +93,9 @@ class Imported:
                 kind,
                 key,
                 table,
-                price_precision=self.price_precision if price_precision is None else price_precision,
+                price_precision=self.price_precision
+                if price_precision is None
+                else price_precision,
                 size_precision=self.size_precision if size_precision is None else size_precision,
                 bar_type=self.bar_type if kind == "bars" else None,
                 replace=replace,

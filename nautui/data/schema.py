@@ -66,25 +66,28 @@ ACTION_UPDATE: Final = 1
 ACTION_DELETE: Final = 2
 ACTION_CLEAR: Final = 3
 
-_TS = [pa.field("ts_event", pa.uint64(), False), pa.field("ts_init", pa.uint64(), False)]
+_TS = [
+    pa.field("ts_event", pa.uint64(), nullable=False),
+    pa.field("ts_init", pa.uint64(), nullable=False),
+]
 
 _SCHEMAS: Final[dict[str, pa.Schema]] = {
     "quotes": pa.schema(
         [
             *_TS,
-            pa.field("bid_price", pa.int64(), False),
-            pa.field("ask_price", pa.int64(), False),
-            pa.field("bid_size", pa.uint64(), False),
-            pa.field("ask_size", pa.uint64(), False),
+            pa.field("bid_price", pa.int64(), nullable=False),
+            pa.field("ask_price", pa.int64(), nullable=False),
+            pa.field("bid_size", pa.uint64(), nullable=False),
+            pa.field("ask_size", pa.uint64(), nullable=False),
         ]
     ),
     "trades": pa.schema(
         [
             *_TS,
-            pa.field("price", pa.int64(), False),
-            pa.field("size", pa.uint64(), False),
-            pa.field("aggressor_side", pa.uint8(), False),
-            pa.field("trade_id", pa.string(), False),
+            pa.field("price", pa.int64(), nullable=False),
+            pa.field("size", pa.uint64(), nullable=False),
+            pa.field("aggressor_side", pa.uint8(), nullable=False),
+            pa.field("trade_id", pa.string(), nullable=False),
         ]
     ),
     # One row per level change. The rows of one venue update (a `BookDeltas` batch) are
@@ -92,14 +95,14 @@ _SCHEMAS: Final[dict[str, pa.Schema]] = {
     "deltas": pa.schema(
         [
             *_TS,
-            pa.field("sequence", pa.uint64(), False),
-            pa.field("first_sequence", pa.uint64(), False),
-            pa.field("prev_sequence", pa.uint64(), True),
-            pa.field("action", pa.uint8(), False),
-            pa.field("side", pa.uint8(), False),
-            pa.field("price", pa.int64(), False),
-            pa.field("size", pa.uint64(), False),
-            pa.field("batch_end", pa.bool_(), False),
+            pa.field("sequence", pa.uint64(), nullable=False),
+            pa.field("first_sequence", pa.uint64(), nullable=False),
+            pa.field("prev_sequence", pa.uint64(), nullable=True),
+            pa.field("action", pa.uint8(), nullable=False),
+            pa.field("side", pa.uint8(), nullable=False),
+            pa.field("price", pa.int64(), nullable=False),
+            pa.field("size", pa.uint64(), nullable=False),
+            pa.field("batch_end", pa.bool_(), nullable=False),
         ]
     ),
     # One row per level of a whole-book snapshot; bids best first then asks best first;
@@ -107,23 +110,23 @@ _SCHEMAS: Final[dict[str, pa.Schema]] = {
     "snapshots": pa.schema(
         [
             *_TS,
-            pa.field("sequence", pa.uint64(), False),
-            pa.field("side", pa.uint8(), False),
-            pa.field("level", pa.uint16(), False),
-            pa.field("price", pa.int64(), False),
-            pa.field("size", pa.uint64(), False),
-            pa.field("batch_end", pa.bool_(), False),
+            pa.field("sequence", pa.uint64(), nullable=False),
+            pa.field("side", pa.uint8(), nullable=False),
+            pa.field("level", pa.uint16(), nullable=False),
+            pa.field("price", pa.int64(), nullable=False),
+            pa.field("size", pa.uint64(), nullable=False),
+            pa.field("batch_end", pa.bool_(), nullable=False),
         ]
     ),
     # ts_event is the bar's close time.
     "bars": pa.schema(
         [
             *_TS,
-            pa.field("open", pa.int64(), False),
-            pa.field("high", pa.int64(), False),
-            pa.field("low", pa.int64(), False),
-            pa.field("close", pa.int64(), False),
-            pa.field("volume", pa.uint64(), False),
+            pa.field("open", pa.int64(), nullable=False),
+            pa.field("high", pa.int64(), nullable=False),
+            pa.field("low", pa.int64(), nullable=False),
+            pa.field("close", pa.int64(), nullable=False),
+            pa.field("volume", pa.uint64(), nullable=False),
         ]
     ),
 }

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyarrow as pa
+
 from nautui.data import schema
 from nautui.data.csvfile import csv_rows
 from nautui.data.errors import DataFileError
@@ -115,8 +117,9 @@ class _Reader:
         side_text = self.cell(cells, "side").strip().lower()
         sides = {"bid": schema.SIDE_BUY, "ask": schema.SIDE_SELL}
         if side_text not in sides:
-            raise DataFileError(self.path, f"{side_text!r} is not bid or ask", row=line,
-                                column="side")
+            raise DataFileError(
+                self.path, f"{side_text!r} is not bid or ask", row=line, column="side"
+            )
         group = (self.cell(cells, "local_timestamp"), flag)
         if group != self.group:
             if len(self.out):
@@ -175,7 +178,7 @@ class _Reader:
 def import_tardis(paths: Sequence[str | Path], *, instrument_id: str | None = None) -> Imported:
     """Reads Tardis CSV files (one symbol; different kinds may be given together). The default
     instrument id is ``<symbol>.<EXCHANGE>``."""
-    tables = {}
+    tables: dict[str, pa.Table] = {}
     symbol: str | None = None
     exchange = ""
     for raw_path in paths:
