@@ -216,7 +216,11 @@ class Catalog:
                 for k, v in (parquet.schema_arrow.metadata or {}).items()
                 if k.startswith(b"nautui.")
             }
-            for read in parquet.iter_batches(batch_size=batch_size, columns=read_columns):
+            # One row group at a time: threads would read row groups ahead, all in memory.
+            batches = parquet.iter_batches(
+                batch_size=batch_size, columns=read_columns, use_threads=False
+            )
+            for read in batches:
                 batch = read
                 if lo is not None or hi is not None:
                     batch = self._clip(batch, lo, hi)
