@@ -210,7 +210,8 @@ class Catalog:
         if wanted is not None and (lo is not None or hi is not None) and "ts_init" not in wanted:
             read_columns = [*wanted, "ts_init"]
         for path in self.files(kind, instrument_id, start, end):
-            parquet = pq.ParquetFile(path)
+            # pre_buffer would read the whole file's column chunks up front.
+            parquet = pq.ParquetFile(path, pre_buffer=False)
             meta = {
                 k: v
                 for k, v in (parquet.schema_arrow.metadata or {}).items()
