@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -25,25 +26,23 @@ def open_text(path: Path) -> IO[str]:
         raise DataFileError(path, f"cannot be read: {error.strerror or error}") from None
 
 
+@contextmanager
 def csv_rows(
     path: Path, *, header: bool = True, delimiter: str = ","
-) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """(column names, iterator of (line number, cells)). Without a header the names are the
-    column indexes ``"0"``, ``"1"``, ..."""
-    handle = open_text(path)
-    reader = csv.reader(handle, delimiter=delimiter)
-    try:
-        first = next(reader)
-    except StopIteration:
-        handle.close()
-        raise DataFileError(path, "is empty") from None
-    except (csv.Error, UnicodeDecodeError) as error:
-        handle.close()
-        raise DataFileError(path, f"not CSV: {error}", row=1) from None
-    names = [n.strip() for n in first] if header else [str(i) for i in range(len(first))]
+) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+    """Context manager giving (column names, iterator of (line number, cells)). Without a
+    header the names are the column indexes ``"0"``, ``"1"``, ..."""
+    with open_text(path) as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise DataFileError(path, "is empty") from None
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise DataFileError(path, f"not CSV: {error}", row=1) from None
+        names = [n.strip() for n in first] if header else [str(i) for i in range(len(first))]
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        with handle:
+        def rows() -> Iterator[tuple[int, list[str]]]:
             if not header:
                 yield 1, first
             try:
@@ -60,4 +59,4 @@ def csv_rows(
             except (csv.Error, UnicodeDecodeError) as error:
                 raise DataFileError(path, f"not CSV: {error}", row=reader.line_num) from None
 
-    return names, rows()
+        yield names, rows()

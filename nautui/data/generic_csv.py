@@ -137,36 +137,38 @@ def import_csv(
     key = instrument_id or mapping.instrument
     if not key:
         raise DataError("an instrument id is needed (--instrument or `instrument` in the mapping)")
-    names, rows = csv_rows(path, header=mapping.header, delimiter=mapping.delimiter)
-    index: dict[str, int] = {}
-    for field_name, column in mapping.columns.items():
-        if column in names:
-            index[field_name] = names.index(column)
-        else:
-            raise DataFileError(
-                path,
-                f"no column {column!r} for {field_name!r}; the file has {', '.join(names)}",
-                row=1,
-            )
-    out = Rows(mapping.kind)
-    required, optional = FIELDS[mapping.kind]
-    fields = [*required, *optional]
-    for line, cells in rows:
-        values: dict[str, object] = {}
-        for name in fields:
-            if name in index:
-                text, column = cells[index[name]], mapping.columns[name]
-            elif name in mapping.defaults:
-                text, column = mapping.defaults[name], f"default {name}"
+    with csv_rows(path, header=mapping.header, delimiter=mapping.delimiter) as (names, rows):
+        index: dict[str, int] = {}
+        for field_name, column in mapping.columns.items():
+            if column in names:
+                index[field_name] = names.index(column)
             else:
-                continue
-            values[name] = _value(path, line, column=column, name=name, text=text, mapping=mapping)
-        values.setdefault("ts_init", values["ts_event"])
-        for name in ("bid_size", "ask_size", "volume"):
-            values.setdefault(name, 0)
-        values.setdefault("aggressor_side", schema.AGGRESSOR_NONE)
-        values.setdefault("trade_id", str(line))
-        out.add(**values)
+                raise DataFileError(
+                    path,
+                    f"no column {column!r} for {field_name!r}; the file has {', '.join(names)}",
+                    row=1,
+                )
+        out = Rows(mapping.kind)
+        required, optional = FIELDS[mapping.kind]
+        fields = [*required, *optional]
+        for line, cells in rows:
+            values: dict[str, object] = {}
+            for name in fields:
+                if name in index:
+                    text, column = cells[index[name]], mapping.columns[name]
+                elif name in mapping.defaults:
+                    text, column = mapping.defaults[name], f"default {name}"
+                else:
+                    continue
+                values[name] = _value(
+                    path, line, column=column, name=name, text=text, mapping=mapping
+                )
+            values.setdefault("ts_init", values["ts_event"])
+            for name in ("bid_size", "ask_size", "volume"):
+                values.setdefault(name, 0)
+            values.setdefault("aggressor_side", schema.AGGRESSOR_NONE)
+            values.setdefault("trade_id", str(line))
+            out.add(**values)
     table = out.table()
     bar_type = None
     if mapping.kind == "bars":

@@ -183,29 +183,31 @@ def import_tardis(paths: Sequence[str | Path], *, instrument_id: str | None = No
     exchange = ""
     for raw_path in paths:
         path = Path(raw_path)
-        names, rows = csv_rows(path)
-        kind = tardis_kind(names)
-        if kind is None:
-            raise DataFileError(
-                path, "not a Tardis quotes, trades, incremental_book_L2 or book_snapshot CSV", row=1
-            )
-        if kind in tables:
-            raise DataFileError(path, f"a second Tardis {kind} file in one import")
-        reader = _Reader(kind, path, names)
-        for line, cells in rows:
-            row_symbol = reader.cell(cells, "symbol")
-            if symbol is None:
-                symbol, exchange = row_symbol, reader.cell(cells, "exchange")
-            elif row_symbol != symbol:
+        with csv_rows(path) as (names, rows):
+            kind = tardis_kind(names)
+            if kind is None:
                 raise DataFileError(
                     path,
-                    f"{row_symbol!r}: one symbol per import ({symbol!r} came first)",
-                    row=line,
-                    column="symbol",
+                    "not a Tardis quotes, trades, incremental_book_L2 or book_snapshot CSV",
+                    row=1,
                 )
-            reader.row(line, cells)
-        reader.finish()
-        tables[kind] = reader.out.table()
+            if kind in tables:
+                raise DataFileError(path, f"a second Tardis {kind} file in one import")
+            reader = _Reader(kind, path, names)
+            for line, cells in rows:
+                row_symbol = reader.cell(cells, "symbol")
+                if symbol is None:
+                    symbol, exchange = row_symbol, reader.cell(cells, "exchange")
+                elif row_symbol != symbol:
+                    raise DataFileError(
+                        path,
+                        f"{row_symbol!r}: one symbol per import ({symbol!r} came first)",
+                        row=line,
+                        column="symbol",
+                    )
+                reader.row(line, cells)
+            reader.finish()
+            tables[kind] = reader.out.table()
     if symbol is None:
         raise DataFileError(Path(paths[-1]) if paths else Path(), "no rows")
     key = instrument_id or f"{symbol}.{exchange.upper()}"

@@ -152,7 +152,8 @@ def test_a_sequence_gap_names_the_line(tmp_path: Path) -> None:
 
 def test_a_bad_decimal_names_line_and_field(tmp_path: Path) -> None:
     path = _recording(
-        tmp_path, [SNAP, TICKER.format(ts=1001, u=11, b="100.0"), TICKER.format(ts=1002, u=12, b="1.2.3")]
+        tmp_path,
+        [SNAP, TICKER.format(ts=1001, u=11, b="100.0"), TICKER.format(ts=1002, u=12, b="1.2.3")],
     )
     with pytest.raises(DataFileError) as error:
         import_binance([path])
