@@ -74,7 +74,7 @@ def test_usdm_file_follows_the_pu_chain(shared_data: Path) -> None:
     assert pc_sum(deltas["batch_end"]) == 6_551 - 4
 
 
-def _tickers(paths: list[Path]) -> dict[int, tuple[int, int, int, int]]:
+def _tickers(paths: list[Path]) -> dict[int, tuple[int, ...]]:
     tickers = {}
     for path in paths:
         with gzip.open(path, "rb") as lines:
@@ -135,7 +135,10 @@ DEPTH = (
     '{ts} {{"stream":"x@depth@100ms","data":{{"e":"depthUpdate","E":1,"s":"X",'
     '"U":{U},"u":{u},"b":[["100.0","3"]],"a":[]}}}}'
 )
-TICKER = '{ts} {{"stream":"x@bookTicker","data":{{"u":{u},"s":"X","b":"{b}","B":"1","a":"101","A":"2"}}}}'
+TICKER = (
+    '{ts} {{"stream":"x@bookTicker","data":{{"u":{u},"s":"X",'
+    '"b":"{b}","B":"1","a":"101","A":"2"}}}}'
+)
 
 
 def test_a_sequence_gap_names_the_line(tmp_path: Path) -> None:
