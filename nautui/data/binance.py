@@ -238,22 +238,32 @@ class _Importer:
         if "deltas" not in self.kinds:
             return
         ts_event = self._ts_event(path, line, depth.local_ns, data)
-        rows = [(schema.SIDE_BUY, p, s) for p, s in self._levels(path, line, data, "b")]
-        rows += [(schema.SIDE_SELL, p, s) for p, s in self._levels(path, line, data, "a")]
-        for n, (side, price, size) in enumerate(rows, start=1):
-            self.deltas.add(
-                ts_event=ts_event,
-                ts_init=depth.local_ns,
-                sequence=last,
-                first_sequence=first,
-                prev_sequence=prev,
+        bids = self._levels(path, line, data, "b")
+        asks = self._levels(path, line, data, "a")
+        count = len(bids) + len(asks)
+        if count == 0:
+            return
+        sizes: list[object] = [size for _, size in bids] + [size for _, size in asks]
+        self.deltas.extend(
+            count,
+            {
+                "ts_event": ts_event,
+                "ts_init": depth.local_ns,
+                "sequence": last,
+                "first_sequence": first,
+                "prev_sequence": prev,
+            },
+            {
+                "price": [price for price, _ in bids] + [price for price, _ in asks],
+                "size": sizes,
                 # Binance sends absolute sizes; zero removes the level.
-                action=schema.ACTION_DELETE if size == 0 else schema.ACTION_UPDATE,
-                side=side,
-                price=price,
-                size=size,
-                batch_end=n == len(rows),
-            )
+                "action": [
+                    schema.ACTION_DELETE if size == 0 else schema.ACTION_UPDATE for size in sizes
+                ],
+                "side": [schema.SIDE_BUY] * len(bids) + [schema.SIDE_SELL] * len(asks),
+                "batch_end": [False] * (count - 1) + [True],
+            },
+        )
 
 
 def import_binance(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = [
     "FIXED_SCALE",
@@ -34,6 +35,10 @@ def parse_raw(text: str, *, unsigned: bool = False, precision: int | None = None
     rounded to it (half to even, in decimal arithmetic): for files whose numbers were printed
     from floats (``218102.59507500002``).
     """
+    if precision is None:
+        fast = _plain_unsigned(text)
+        if fast is not None:
+            return fast
     s = text.strip()
     match = _PLAIN.fullmatch(s)
     limit = MAX_PRECISION if precision is None else precision
@@ -55,6 +60,19 @@ def parse_raw(text: str, *, unsigned: bool = False, precision: int | None = None
     else:
         raw = _parse_exponent(text, s)
     return _check_range(text, raw, unsigned=unsigned)
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_unsigned(text: str) -> int | None:
+    """The common case, cached (market data repeats its prices): ``digits[.digits]`` with at
+    most 9 decimals and in range; None for anything else."""
+    whole, _, frac = text.partition(".")
+    if not (text.isascii() and whole.isdigit() and (not frac or frac.isdigit())):
+        return None
+    if len(frac) > MAX_PRECISION:
+        return None
+    raw = int(whole) * FIXED_SCALE + (int(frac.ljust(MAX_PRECISION, "0")) if frac else 0)
+    return raw if raw <= _I64_MAX else None
 
 
 def _decimal(text: str, s: str) -> Decimal:

@@ -56,6 +56,15 @@ class Rows:
         for name, column in self.columns.items():
             column.append(values[name])
 
+    def extend(self, count: int, same: dict[str, object], varying: dict[str, list[object]]) -> None:
+        """Adds ``count`` rows: ``same`` holds the values every row shares, ``varying`` a list
+        per column."""
+        for name, column in self.columns.items():
+            if name in same:
+                column.extend([same[name]] * count)
+            else:
+                column.extend(varying[name])
+
     def __len__(self) -> int:
         return len(self.columns["ts_init"])
 
