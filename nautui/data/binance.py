@@ -243,7 +243,7 @@ class _Importer:
         count = len(bids) + len(asks)
         if count == 0:
             return
-        sizes: list[object] = [size for _, size in bids] + [size for _, size in asks]
+        sizes = [size for _, size in bids] + [size for _, size in asks]
         self.deltas.extend(
             count,
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,9 @@ class Rows:
         for name, column in self.columns.items():
             column.append(values[name])
 
-    def extend(self, count: int, same: dict[str, object], varying: dict[str, list[object]]) -> None:
+    def extend(
+        self, count: int, same: Mapping[str, object], varying: Mapping[str, Sequence[object]]
+    ) -> None:
         """Adds ``count`` rows: ``same`` holds the values every row shares, ``varying`` a list
         per column."""
         for name, column in self.columns.items():
