@@ -199,6 +199,9 @@ class _Importer:
         self.synced_u = last_id
         self.fresh = True
         for depth in self.buffered:
+            # A buffered update becomes usable when the snapshot arrives: it is initialised then,
+            # so a replay ordered by ts_init never meets it before the snapshot.
+            depth.local_ns = max(depth.local_ns, local_ns)
             self._apply(depth)
         self.buffered.clear()
 

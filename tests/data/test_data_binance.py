@@ -33,6 +33,11 @@ def test_spot_file_row_counts_and_exact_prices(shared_data: Path, tmp_path: Path
     snapshot = imported.tables["snapshots"]
     assert snapshot.num_rows == 2_000
     assert set(snapshot["sequence"].to_pylist()) == {50_093_239_218}
+    # The update buffered before the snapshot is initialised with it, never before it.
+    assert (
+        deltas["ts_init"][0].as_py() == snapshot["ts_init"][0].as_py() == 1_723_161_254_206_652_067
+    )
+    assert deltas["first_sequence"][0].as_py() == 50_093_239_208
     first = quotes.slice(0, 1).to_pylist()[0]
     assert first == {
         "ts_event": 1_723_161_254_087_891_268,  # spot bookTicker has no E: the receive time
