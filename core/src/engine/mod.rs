@@ -27,9 +27,10 @@ use crate::risk::{RiskEngine, RiskError};
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
 use crate::types::{
-    ClientOrderId, FixedError, Instrument, InstrumentError, InstrumentId, StrategyId, UnixNanos,
+    ClientOrderId, FixedError, IdMap, Instrument, InstrumentError, InstrumentId, StrategyId,
+    UnixNanos,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
@@ -105,8 +106,8 @@ pub struct Engine {
     venue_buf: Vec<Event>,
     stats: LatencyStats,
     stopwatch: Option<Box<dyn Stopwatch>>,
-    submitted_at: HashMap<ClientOrderId, UnixNanos>,
-    accepted_at: HashMap<ClientOrderId, UnixNanos>,
+    submitted_at: IdMap<ClientOrderId, UnixNanos>,
+    accepted_at: IdMap<ClientOrderId, UnixNanos>,
     counters: EngineCounters,
 }
 
@@ -118,8 +119,8 @@ impl Engine {
         Ok(Self {
             state: EngineState {
                 instruments: Vec::new(),
-                instrument_index: HashMap::new(),
-                orders: HashMap::new(),
+                instrument_index: IdMap::default(),
+                orders: IdMap::default(),
                 open_orders: Vec::new(),
                 portfolio,
                 risk: RiskEngine::new(config.risk)?,
@@ -140,8 +141,8 @@ impl Engine {
             venue_buf: Vec::new(),
             stats: LatencyStats::new(),
             stopwatch: None,
-            submitted_at: HashMap::new(),
-            accepted_at: HashMap::new(),
+            submitted_at: IdMap::default(),
+            accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
         })
     }

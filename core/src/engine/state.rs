@@ -6,8 +6,8 @@ use crate::events::{QuoteTick, TradeTick};
 use crate::orders::Order;
 use crate::portfolio::Portfolio;
 use crate::risk::RiskEngine;
-use crate::types::{ClientOrderId, Instrument, InstrumentId, StrategyId};
-use std::collections::{BTreeMap, HashMap};
+use crate::types::{ClientOrderId, IdMap, Instrument, InstrumentId, StrategyId};
+use std::collections::BTreeMap;
 
 /// One instrument's specification and latest market data.
 #[derive(Debug, Clone)]
@@ -21,8 +21,8 @@ pub struct InstrumentState {
 #[derive(Debug, Clone)]
 pub struct EngineState {
     pub(crate) instruments: Vec<InstrumentState>,
-    pub(crate) instrument_index: HashMap<InstrumentId, usize>,
-    pub(crate) orders: HashMap<ClientOrderId, Order>,
+    pub(crate) instrument_index: IdMap<InstrumentId, usize>,
+    pub(crate) orders: IdMap<ClientOrderId, Order>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,
     pub(crate) portfolio: Portfolio,
