@@ -72,6 +72,9 @@ pub enum EngineError {
     Latency(#[from] LatencyError),
 }
 
+/// Up to this many events, `drain_events` copies them out and keeps the output buffer.
+const DRAIN_COPY_MAX: usize = 256;
+
 /// Counts of what the engine did, for summaries and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EngineCounters {
@@ -362,7 +365,14 @@ impl Engine {
     }
     /// Everything that happened since the last drain, in order.
     pub fn drain_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.output)
+        // A short batch (the usual case when the host drains after every input) is copied out
+        // so the buffer keeps its capacity and the next batch does not regrow it from empty;
+        // a long one is handed over whole rather than copied.
+        if self.output.len() <= DRAIN_COPY_MAX {
+            self.output.drain(..).collect()
+        } else {
+            std::mem::take(&mut self.output)
+        }
     }
     pub fn events(&self) -> &[Event] {
         &self.output
