@@ -7,6 +7,7 @@ one JSON line unchanged. Run from anywhere: `python bench/engine.py` (or `make b
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,28 +22,33 @@ KEYS = (
 )
 
 
+def fail(message: str) -> int:
+    sys.stderr.write(f"engine bench: {message}\n")
+    return 1
+
+
 def main() -> int:
-    result = subprocess.run(
-        ["cargo", "run", "--release", "--example", "engine_bench", "-q"],
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        return fail("cargo is not on PATH")
+    result = subprocess.run(  # noqa: S603 -- fixed arguments, no shell
+        [cargo, "run", "--release", "--example", "engine_bench", "-q"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
         check=False,
     )
     if result.returncode != 0:
-        print(f"engine bench: cargo exited with {result.returncode}", file=sys.stderr)
-        return result.returncode
+        return fail(f"cargo exited with {result.returncode}")
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     if not lines:
-        print("engine bench: the example printed nothing", file=sys.stderr)
-        return 1
+        return fail("the example printed nothing")
     line = lines[-1]
     figures = json.loads(line)
     missing = [key for key in KEYS if key not in figures]
     if missing:
-        print(f"engine bench: missing keys {', '.join(missing)}", file=sys.stderr)
-        return 1
-    print(line)
+        return fail(f"missing keys {', '.join(missing)}")
+    sys.stdout.write(line + "\n")
     return 0
 
 
