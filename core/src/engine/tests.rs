@@ -388,6 +388,7 @@ fn columnar_run_equals_event_by_event_and_is_deterministic() {
 /// The exact event sequence of a round trip, a flip and a partial fill with a canceled
 /// remainder, field by field: any change to what the engine emits must show up here.
 #[test]
+#[allow(clippy::too_many_lines)] // One literal event sequence, meant to be read top to bottom.
 fn round_trip_events_are_pinned_field_by_field() {
     use crate::events::{
         AccountBalance, AccountState, OrderAccepted, OrderCanceled, OrderFilled, OrderInitialized,
