@@ -8,9 +8,29 @@ use ustr::Ustr;
 macro_rules! identifier {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(Ustr);
+
+        // Ordered by the text. Interned: equal text is the same pointer, so the common
+        // equal case (a lookup hitting its key in an ordered map) skips comparing bytes.
+        impl Ord for $name {
+            #[inline]
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                if self.0 == other.0 {
+                    std::cmp::Ordering::Equal
+                } else {
+                    self.0.as_str().cmp(other.0.as_str())
+                }
+            }
+        }
+
+        impl PartialOrd for $name {
+            #[inline]
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
 
         impl $name {
             /// Makes the identifier; an empty string or one with whitespace or control
@@ -186,6 +206,16 @@ mod tests {
         pairs.insert((InstrumentId::from_static("A.X"), StrategyId::from_static("s")), 1);
         pairs.insert((InstrumentId::from_static("s"), StrategyId::from_static("A.X")), 2);
         assert_eq!(pairs.len(), 2);
+    }
+
+    #[test]
+    fn identifiers_order_by_their_text() {
+        let ids = ["b", "a", "ab", "B", "a"].map(Currency::from_static);
+        let mut sorted = ids;
+        sorted.sort();
+        let text: Vec<&str> = sorted.iter().map(Currency::as_str).collect();
+        assert_eq!(text, ["B", "a", "a", "ab", "b"]);
+        assert_eq!(ids[1].cmp(&ids[4]), std::cmp::Ordering::Equal);
     }
 
     #[test]
