@@ -8,6 +8,8 @@ mod config;
 mod dispatch;
 mod market;
 mod queue;
+mod refold;
+mod snapshot;
 mod state;
 mod venue_events;
 
@@ -15,6 +17,7 @@ pub use config::EngineConfig;
 pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
+pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;
@@ -69,10 +72,12 @@ pub enum EngineError {
     Matching(#[from] MatchingError),
     #[error(transparent)]
     Latency(#[from] LatencyError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
 }
 
 /// Counts of what the engine did, for summaries and benchmarks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineCounters {
     pub events_in: u64,
     pub events_out: u64,
@@ -87,6 +92,7 @@ pub struct EngineCounters {
 
 /// The engine. See the module documentation.
 pub struct Engine {
+    config: EngineConfig,
     state: EngineState,
     clock: TestClock,
     queue: EventQueue,
@@ -114,7 +120,7 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
         let portfolio =
             Portfolio::new(config.account_id, config.account_type, &config.starting_balances)?;
-        let venue = config.venue.map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
+        let venue = config.venue.clone().map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
         Ok(Self {
             state: EngineState {
                 instruments: Vec::new(),
@@ -122,7 +128,7 @@ impl Engine {
                 orders: HashMap::new(),
                 open_orders: Vec::new(),
                 portfolio,
-                risk: RiskEngine::new(config.risk)?,
+                risk: RiskEngine::new(config.risk.clone())?,
                 order_counts: std::collections::BTreeMap::new(),
             },
             clock: TestClock::default(),
@@ -143,6 +149,7 @@ impl Engine {
             submitted_at: HashMap::new(),
             accepted_at: HashMap::new(),
             counters: EngineCounters::default(),
+            config,
         })
     }
 
@@ -352,6 +359,9 @@ impl Engine {
     }
     pub fn state(&self) -> &EngineState {
         &self.state
+    }
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
     pub fn counters(&self) -> EngineCounters {
         self.counters

@@ -10,7 +10,7 @@ use crate::types::{ClientOrderId, Instrument, InstrumentId, StrategyId};
 use std::collections::{BTreeMap, HashMap};
 
 /// One instrument's specification and latest market data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InstrumentState {
     pub instrument: Instrument,
     pub quote: Option<QuoteTick>,
@@ -18,10 +18,12 @@ pub struct InstrumentState {
     pub book: Option<OrderBook>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EngineState {
     pub(crate) instruments: Vec<InstrumentState>,
+    #[serde(with = "crate::sorted_map")]
     pub(crate) instrument_index: HashMap<InstrumentId, usize>,
+    #[serde(with = "crate::sorted_map")]
     pub(crate) orders: HashMap<ClientOrderId, Order>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,
