@@ -121,3 +121,72 @@ impl Engine {
         Ok(engine)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::testkit::{config, inputs, live_engine, TimerStrategy};
+
+    #[test]
+    fn snapshot_restore_snapshot_gives_the_same_bytes() {
+        let mut engine = live_engine(4);
+        let mut busy = 0;
+        for (i, event) in inputs(4, 400).into_iter().enumerate() {
+            engine.process(event).unwrap();
+            if i % 20 != 0 {
+                continue;
+            }
+            busy += usize::from(engine.state().open_order_count() > 0 && engine.scheduled() > 0);
+            let bytes = engine.snapshot().unwrap();
+            let back = Engine::restore(config(4, true), &bytes).unwrap();
+            assert_eq!(back.snapshot().unwrap(), bytes);
+            assert_eq!(back.now(), engine.now());
+            assert_eq!(back.counters(), engine.counters());
+        }
+        assert!(busy > 0, "no snapshot had open orders and venue traffic in flight");
+    }
+
+    #[test]
+    fn a_restored_engine_continues_exactly_like_the_original() {
+        let all = inputs(8, 600);
+        let (first, rest) = all.split_at(300);
+        let mut original = live_engine(8);
+        for event in first {
+            original.process(event.clone()).unwrap();
+        }
+        original.drain_events();
+        let mut restored = Engine::restore(config(8, true), &original.snapshot().unwrap()).unwrap();
+        restored.add_strategy(Box::new(TimerStrategy)).unwrap();
+        for event in rest {
+            original.process(event.clone()).unwrap();
+            restored.process(event.clone()).unwrap();
+        }
+        let out = original.drain_events();
+        assert!(out.iter().any(|e| e.kind() == "OrderFilled"));
+        assert!(out.iter().any(|e| e.kind() == "TimerFired"));
+        assert_eq!(restored.drain_events(), out);
+        assert_eq!(restored.snapshot().unwrap(), original.snapshot().unwrap());
+    }
+
+    #[test]
+    fn a_bad_snapshot_is_refused_with_a_clear_error() {
+        let engine = live_engine(2);
+        let bytes = engine.snapshot().unwrap();
+        let other = config(3, true);
+        assert!(matches!(
+            Engine::restore(other, &bytes),
+            Err(EngineError::Snapshot(SnapshotError::ConfigMismatch))
+        ));
+        assert!(matches!(
+            Engine::restore(config(2, true), b"not a snapshot"),
+            Err(EngineError::Snapshot(SnapshotError::Decode(_)))
+        ));
+        #[derive(Serialize)]
+        struct Future {
+            version: u32,
+        }
+        let newer = rmp_serde::to_vec_named(&Future { version: 99 }).unwrap();
+        let err = Engine::restore(config(2, true), &newer).err().unwrap();
+        assert_eq!(err.to_string(), "snapshot has format version 99; this engine reads version 1");
+    }
+}
