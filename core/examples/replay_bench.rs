@@ -147,6 +147,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let recover_s = started.elapsed().as_secs_f64();
     assert_eq!(recovered.last_seq, events);
 
+    let (last_at, last_bytes) = snapshots.last().map_or((0, Vec::new()), |(s, b)| (*s, b.clone()));
+    let started = Instant::now();
+    let restored = Engine::restore(config.clone(), &last_bytes)?;
+    let restore_ms = started.elapsed().as_secs_f64() * 1e3;
+    let started = Instant::now();
+    let again = restored.snapshot()?;
+    let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
+    eprintln!(
+        "last snapshot after seq {last_at}: {} bytes, {} orders, {} open; restore {restore_ms:.1} ms, \
+         snapshot {snapshot_ms:.1} ms",
+        again.len(),
+        restored.state().orders().count(),
+        restored.state().open_order_count()
+    );
+
     // Seeks: index the log once with the live snapshots, then jump around.
     let started = Instant::now();
     let source = VecSource::new(log);

@@ -66,6 +66,12 @@ struct VersionOnly {
     version: u32,
 }
 
+/// Reads one snapshot value.
+fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, SnapshotError> {
+    let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes);
+    T::deserialize(&mut deserializer).map_err(|e| SnapshotError::Decode(e.to_string()))
+}
+
 fn sorted(
     map: &std::collections::HashMap<ClientOrderId, UnixNanos>,
 ) -> Vec<(ClientOrderId, UnixNanos)> {
@@ -96,13 +102,11 @@ impl Engine {
     /// An engine in exactly the state `bytes` describes, built for `config` (which must be the
     /// configuration the snapshot was taken with). Strategies are added afterwards.
     pub fn restore(config: EngineConfig, bytes: &[u8]) -> Result<Self, EngineError> {
-        let version: VersionOnly =
-            rmp_serde::from_slice(bytes).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        let version: VersionOnly = decode(bytes)?;
         if version.version != SNAPSHOT_VERSION {
             return Err(SnapshotError::Version { found: version.version }.into());
         }
-        let snap: SnapshotOwned =
-            rmp_serde::from_slice(bytes).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        let snap: SnapshotOwned = decode(bytes)?;
         if snap.config != config {
             return Err(SnapshotError::ConfigMismatch.into());
         }
