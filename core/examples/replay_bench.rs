@@ -3,7 +3,11 @@
 //! the log's tail to a trading-ready engine; `seek_ms_p99` the 99th percentile of random seeks
 //! with a snapshot every `snapshot_every` events. Prints one JSON line.
 //!
-//! `cargo run --release --example replay_bench [events] [snapshot_every] [seeks]`
+//! `cargo run --release --example replay_bench [events] [snapshot_every] [seeks] [order_permille]`
+//!
+//! The default history is market-data heavy: 1% of inputs are order commands (about 70,000
+//! orders in 10,000,000 events). Snapshots grow with the number of orders ever made (the engine
+//! keeps closed orders), so `order_permille` moves both figures.
 
 use nautui_core::engine::{Engine, EngineConfig};
 use nautui_core::events::{CancelOrder, Event, QuoteTick, SubmitOrder};
@@ -50,7 +54,7 @@ fn config() -> EngineConfig {
             modify: range(100_000, 2_000_000),
             response: range(100_000, 1_000_000),
         },
-        risk: RiskConfig::default(),
+        risk: RiskConfig { max_open_orders: Some(50), ..RiskConfig::default() },
         record_market_data: true,
     }
 }
@@ -59,14 +63,16 @@ fn arg(n: usize, default: u64) -> u64 {
     std::env::args().nth(n).and_then(|a| a.parse().ok()).unwrap_or(default)
 }
 
-/// One input: mostly quotes, some limit orders around the touch, some cancels.
-fn input(rng: &mut SeededRng, ts: u64, mid: &mut i64, orders: &mut u64) -> Event {
+/// One input: mostly quotes; `order_permille` of inputs are order commands (seven in ten limit
+/// orders around the touch, the rest cancels of recent orders).
+fn input(rng: &mut SeededRng, ts: u64, mid: &mut i64, orders: &mut u64, order_permille: u64) -> Event {
     let id = instrument().id;
     let t = UnixNanos(ts);
     let px = |cents: i64| Price::from_raw(cents * 10_000_000, 2).expect("price");
-    let roll = rng.range_inclusive(0, 99);
+    let roll = rng.range_inclusive(0, 999);
+    let submits = order_permille * 7 / 10;
     let strategy = StrategyId::from_static("bench");
-    if roll < 90 || *orders == 0 && roll < 95 {
+    if roll >= order_permille || *orders == 0 && roll >= submits {
         *mid += rng.range_inclusive(0, 4) as i64 - 2;
         *mid = (*mid).clamp(5_000, 15_000);
         return QuoteTick {
@@ -80,7 +86,7 @@ fn input(rng: &mut SeededRng, ts: u64, mid: &mut i64, orders: &mut u64) -> Event
         }
         .into();
     }
-    if roll < 97 {
+    if roll < submits {
         *orders += 1;
         let side = if rng.range_inclusive(0, 1) == 0 { OrderSide::Buy } else { OrderSide::Sell };
         return SubmitOrder {
@@ -116,6 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = arg(1, 10_000_000) as usize;
     let every = arg(2, 10_000);
     let seeks = arg(3, 300) as usize;
+    let order_permille = arg(4, 10);
     let config = config();
 
     // The live run: the log it writes and a snapshot about every `every` events.
@@ -129,7 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut next_snapshot = every;
     while log.len() < target {
         ts += rng.range_inclusive(10_000, 200_000);
-        engine.process(input(&mut rng, ts, &mut mid, &mut orders))?;
+        engine.process(input(&mut rng, ts, &mut mid, &mut orders, order_permille))?;
         log.extend(engine.drain_events());
         if log.len() as u64 >= next_snapshot {
             snapshots.push((log.len() as u64, engine.snapshot()?));
@@ -179,7 +186,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     times.sort_by(f64::total_cmp);
     let p = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
     println!(
-        "{{\"events\": {events}, \"snapshot_every\": {every}, \"recover_10m_s\": {recover_s:.4}, \
+        "{{\"events\": {events}, \"snapshot_every\": {every}, \"order_permille\": {order_permille}, \"recover_10m_s\": {recover_s:.4}, \
          \"seek_ms_p50\": {:.3}, \"seek_ms_p99\": {:.3}, \"seek_ms_max\": {:.3}, \
          \"index_s\": {index_s:.2}, \"live_run_s\": {live_s:.2}}}",
         p(0.5),

@@ -60,10 +60,18 @@ struct SnapshotOwned {
     counters: EngineCounters,
 }
 
-/// Only the version, read first so a newer format gives a clear error.
-#[derive(Deserialize)]
-struct VersionOnly {
-    version: u32,
+/// The format version: the first field of the snapshot map, read without decoding the rest so
+/// a newer format gives a clear error cheaply.
+fn version(bytes: &[u8]) -> Result<u32, SnapshotError> {
+    let bad = || SnapshotError::Decode("no format version at the start".into());
+    let mut rd = bytes;
+    rmp::decode::read_map_len(&mut rd).map_err(|_| bad())?;
+    let mut key = [0u8; 16];
+    let name = rmp::decode::read_str(&mut rd, &mut key).map_err(|_| bad())?;
+    if name != "version" {
+        return Err(bad());
+    }
+    rmp::decode::read_int(&mut rd).map_err(|_| bad())
 }
 
 /// Reads one snapshot value.
@@ -102,9 +110,9 @@ impl Engine {
     /// An engine in exactly the state `bytes` describes, built for `config` (which must be the
     /// configuration the snapshot was taken with). Strategies are added afterwards.
     pub fn restore(config: EngineConfig, bytes: &[u8]) -> Result<Self, EngineError> {
-        let version: VersionOnly = decode(bytes)?;
-        if version.version != SNAPSHOT_VERSION {
-            return Err(SnapshotError::Version { found: version.version }.into());
+        let found = version(bytes)?;
+        if found != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Version { found }.into());
         }
         let snap: SnapshotOwned = decode(bytes)?;
         if snap.config != config {
