@@ -65,7 +65,13 @@ fn arg(n: usize, default: u64) -> u64 {
 
 /// One input: mostly quotes; `order_permille` of inputs are order commands (seven in ten limit
 /// orders around the touch, the rest cancels of recent orders).
-fn input(rng: &mut SeededRng, ts: u64, mid: &mut i64, orders: &mut u64, order_permille: u64) -> Event {
+fn input(
+    rng: &mut SeededRng,
+    ts: u64,
+    mid: &mut i64,
+    orders: &mut u64,
+    order_permille: u64,
+) -> Event {
     let id = instrument().id;
     let t = UnixNanos(ts);
     let px = |cents: i64| Price::from_raw(cents * 10_000_000, 2).expect("price");

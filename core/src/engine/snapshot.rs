@@ -182,6 +182,10 @@ mod tests {
 
     #[test]
     fn a_bad_snapshot_is_refused_with_a_clear_error() {
+        #[derive(Serialize)]
+        struct Future {
+            version: u32,
+        }
         let engine = live_engine(2);
         let bytes = engine.snapshot().unwrap();
         let other = config(3, true);
@@ -193,10 +197,6 @@ mod tests {
             Engine::restore(config(2, true), b"not a snapshot"),
             Err(EngineError::Snapshot(SnapshotError::Decode(_)))
         ));
-        #[derive(Serialize)]
-        struct Future {
-            version: u32,
-        }
         let newer = rmp_serde::to_vec_named(&Future { version: 99 }).unwrap();
         let err = Engine::restore(config(2, true), &newer).err().unwrap();
         assert_eq!(err.to_string(), "snapshot has format version 99; this engine reads version 1");

@@ -122,9 +122,16 @@ fn state(py: Python<'_>, view: &ReplayView<'_>) -> PyResult<PyReplayState> {
         .map(|p| PyReplayPosition {
             instrument_id: p.instrument_id().to_string(),
             strategy_id: p.strategy_id().to_string(),
-            quantity: p.quantity().map_or_else(|_| String::new(), |q| {
-                if p.signed_qty_raw() < 0 { format!("-{q}") } else { q.to_string() }
-            }),
+            quantity: p.quantity().map_or_else(
+                |_| String::new(),
+                |q| {
+                    if p.signed_qty_raw() < 0 {
+                        format!("-{q}")
+                    } else {
+                        q.to_string()
+                    }
+                },
+            ),
             avg_px_open: p.avg_px_open().ok().map(|px| px.to_string()),
             realized_pnl: p.realized_pnl().to_string(),
         })
@@ -166,7 +173,10 @@ fn state(py: Python<'_>, view: &ReplayView<'_>) -> PyResult<PyReplayState> {
 
 fn moment(kind: &str) -> PyResult<Moment> {
     Moment::parse(kind).ok_or_else(|| {
-        invalid_value("kind", format!("{kind:?} is not one of fill, reject, denial, disconnect, halt"))
+        invalid_value(
+            "kind",
+            format!("{kind:?} is not one of fill, reject, denial, disconnect, halt"),
+        )
     })
 }
 
@@ -183,8 +193,11 @@ impl PyReplay {
     /// `config`: the engine configuration as MessagePack (named fields); `events`: the log's
     /// payloads from seq 1; `snapshots`: `(seq, bytes)` the log holds.
     #[new]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments as owned values
     #[pyo3(signature = (config, instruments, events, snapshots=Vec::new(), *, snapshot_every=10_000, window=50))]
-    #[pyo3(text_signature = "(config, instruments, events, snapshots=[], *, snapshot_every=10000, window=50)")]
+    #[pyo3(
+        text_signature = "(config, instruments, events, snapshots=[], *, snapshot_every=10000, window=50)"
+    )]
     fn new(
         config: &[u8],
         instruments: Vec<PyInstrument>,
@@ -193,8 +206,8 @@ impl PyReplay {
         snapshot_every: u64,
         window: usize,
     ) -> PyResult<Self> {
-        let config: EngineConfig = rmp_serde::from_slice(config)
-            .map_err(|e| invalid_value("config", e.to_string()))?;
+        let config: EngineConfig =
+            rmp_serde::from_slice(config).map_err(|e| invalid_value("config", e.to_string()))?;
         let events = events
             .iter()
             .enumerate()
@@ -263,7 +276,8 @@ impl PyReplay {
         py: Python<'_>,
         client_order_id: &str,
     ) -> PyResult<Option<PyReplayState>> {
-        let found = self.0.next_for_order(order_id(client_order_id)?).map_err(|e| replay_error(&e))?;
+        let found =
+            self.0.next_for_order(order_id(client_order_id)?).map_err(|e| replay_error(&e))?;
         found.map(|view| state(py, &view)).transpose()
     }
 
@@ -272,7 +286,8 @@ impl PyReplay {
         py: Python<'_>,
         client_order_id: &str,
     ) -> PyResult<Option<PyReplayState>> {
-        let found = self.0.prev_for_order(order_id(client_order_id)?).map_err(|e| replay_error(&e))?;
+        let found =
+            self.0.prev_for_order(order_id(client_order_id)?).map_err(|e| replay_error(&e))?;
         found.map(|view| state(py, &view)).transpose()
     }
 }

@@ -95,7 +95,8 @@ fn qty(lots: u64) -> Quantity {
     Quantity::from_raw(lots * 1_000_000, 3).unwrap()
 }
 
-/// `steps` random inputs from `seed`, starting after time `ts`.
+/// `steps` random inputs from `seed`.
+#[allow(clippy::too_many_lines)] // one arm per kind of input
 pub fn inputs(seed: u64, steps: usize) -> Vec<Event> {
     let mut rng = SeededRng::new(seed ^ 0x5EED);
     let (mut ts, mut mid, mut orders) = (1_000_000u64, 10_000i64, 0u32);

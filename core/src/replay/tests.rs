@@ -246,15 +246,15 @@ impl crate::strategy::Strategy for Maker {
                 );
                 ctx.submit(request).unwrap();
             }
-            Event::OrderCanceled(_) | Event::OrderRejected(_) | Event::OrderDenied(_) => {
-                if event.client_order_id() == self.resting {
-                    self.resting = None;
-                }
+            Event::OrderCanceled(_) | Event::OrderRejected(_) | Event::OrderDenied(_)
+                if event.client_order_id() == self.resting =>
+            {
+                self.resting = None;
             }
             _ => {}
         }
         if let Some(id) = self.resting {
-            if ctx.order(id).is_some_and(|o| o.is_terminal()) {
+            if ctx.order(id).is_some_and(crate::orders::Order::is_terminal) {
                 self.resting = None;
             }
         }
@@ -266,7 +266,7 @@ impl crate::strategy::Strategy for Maker {
         _timer: &crate::events::TimerFired,
     ) -> crate::strategy::CallbackResult {
         if let Some(id) = self.resting {
-            if ctx.order(id).is_some_and(|o| o.is_open()) {
+            if ctx.order(id).is_some_and(crate::orders::Order::is_open) {
                 ctx.cancel(id).unwrap();
             }
         }
