@@ -64,7 +64,9 @@ def quote(ts: int, bid: str) -> events.Event:
 
 def log() -> list[bytes]:
     history: list[events.Event] = [quote(1_000 * i, f"{100 + i}.00") for i in range(1, 40)]
-    history.insert(20, events.VenueDisconnected(venue="SIM", reason="eof", ts_event=20_500, ts_init=20_500))
+    history.insert(
+        20, events.VenueDisconnected(venue="SIM", reason="eof", ts_event=20_500, ts_init=20_500)
+    )
     history.insert(21, events.VenueConnected(venue="SIM", ts_event=20_600, ts_init=20_600))
     return [events.encode(e) for e in history]
 
@@ -77,15 +79,18 @@ def test_seek_shows_the_book_there_and_the_recent_events() -> None:
     timeline = replay()
     assert timeline.last_seq == 41
     state = timeline.seek(5)
-    assert state.seq == 5 and timeline.seq == 5
+    assert state.seq == 5
+    assert timeline.seq == 5
     (book,) = state.books
     assert book.instrument_id == INSTRUMENT_ID
     assert book.bids == [("105.00", "1.000")]
     assert [seq for seq, _ in state.recent] == [3, 4, 5]
     last = events.decode(state.recent[-1][1])
-    assert isinstance(last, events.QuoteTick) and last.bid_price == Decimal("105.00")
-    assert [(b.currency, b.total) for b in state.balances] == [("USDT", "1000")]
-    assert state.orders == [] and state.positions == []
+    assert isinstance(last, events.QuoteTick)
+    assert last.bid_price == Decimal("105.00")
+    assert [(b.currency, b.total) for b in state.balances] == [("USDT", "1000.00 USDT")]
+    assert state.orders == []
+    assert state.positions == []
     assert state.trading_state == "ACTIVE"
 
 
@@ -96,7 +101,8 @@ def test_step_and_jump() -> None:
     assert timeline.step_forward().seq == 30
     timeline.seek(0)
     found = timeline.next_of_kind("disconnect")
-    assert found is not None and found.seq == 21
+    assert found is not None
+    assert found.seq == 21
     assert isinstance(events.decode(found.recent[-1][1]), events.VenueDisconnected)
     assert timeline.next_of_kind("disconnect") is None
     assert timeline.next_of_kind("fill") is None
@@ -110,8 +116,10 @@ def test_bad_input_is_a_one_line_error() -> None:
         timeline.next_of_kind("explosion")
     with pytest.raises(nautui.InvalidValueError, match="seq 99 is outside the log"):
         timeline.seek(99)
-    derived = events.TradingStateChanged(state="HALTED", reason="x", ts_event=1, ts_init=1)
+    derived = events.TradingStateChanged(
+        state=events.TradingState("HALTED"), reason="x", ts_event=1, ts_init=1
+    )
     with pytest.raises(nautui.InvalidValueError, match="seq 1: TradingStateChanged is derived"):
-        nautui.Replay(CONFIG, [instrument()], [events.encode(derived)])
+        nautui.Replay(CONFIG, [instrument()], [events.encode(derived)], snapshot_every=1)
     with pytest.raises(nautui.InvalidValueError, match="config"):
         nautui.Replay(b"\x01", [instrument()], [])
