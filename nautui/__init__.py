@@ -4,7 +4,19 @@ Import the public names from here; ``nautui._core`` is the engine's private exte
 """
 
 from nautui import errors, events
-from nautui._core import Instrument, Money, Price, Quantity, __version__
+from nautui._core import (
+    Instrument,
+    Money,
+    Price,
+    Quantity,
+    Replay,
+    ReplayBalance,
+    ReplayBook,
+    ReplayOrder,
+    ReplayPosition,
+    ReplayState,
+    __version__,
+)
 from nautui.errors import (
     DecodeError,
     InvalidValueError,
@@ -22,6 +34,12 @@ __all__ = [
     "OrderStateError",
     "Price",
     "Quantity",
+    "Replay",
+    "ReplayBalance",
+    "ReplayBook",
+    "ReplayOrder",
+    "ReplayPosition",
+    "ReplayState",
     "UnknownInstrumentError",
     "__version__",
     "errors",

@@ -76,7 +76,7 @@ pub enum DeltaOutcome {
     Stale,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum SyncState {
     /// No snapshot yet, or a gap since the last one.
     NotSynced,
@@ -89,7 +89,7 @@ enum SyncState {
 /// A level as stored: the sort key and the raw size, 16 bytes. A `BookLevel` is 32 (each
 /// fixed-point value carries its precision and padding), and moving levels is most of the
 /// cost of an update below the top, so halving the entry halves it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Entry {
     key: i64,
     size: u64,
@@ -97,7 +97,7 @@ struct Entry {
 
 /// One side of the book, best level last. `ASK` flips the sort key so that both sides
 /// ascend from worst to best.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Ladder<const ASK: bool> {
     entries: Vec<Entry>,
 }
@@ -197,7 +197,7 @@ impl<const ASK: bool> Ladder<ASK> {
 }
 
 /// An L2 price-level book for one instrument.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OrderBook {
     instrument_id: InstrumentId,
     price_precision: u8,

@@ -11,7 +11,7 @@ pub trait Clock {
 }
 
 /// A clock moved by hand: the engine advances it to each event's time. Time never goes back.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TestClock {
     now: UnixNanos,
 }
@@ -59,7 +59,8 @@ pub enum TimerError {
 
 /// Timers keyed by name, ordered by (fire time, creation order) so two timers due at the same
 /// nanosecond fire in the order they were set.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(into = "TimersSnapshot", from = "TimersSnapshot")]
 pub struct Timers {
     slots: Vec<Option<Timer>>,
     due: BinaryHeap<Reverse<(UnixNanos, u64, usize)>>,
@@ -147,6 +148,54 @@ impl Timers {
     pub fn active(&self) -> impl Iterator<Item = &Timer> {
         self.slots.iter().flatten()
     }
+
+    /// Drops every timer (their owners re-arm them when they start again).
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.due.clear();
+        self.seq = 0;
+    }
+}
+
+/// The serialized form of [`Timers`]: live timers only, each with its creation sequence,
+/// ordered by (fire time, sequence). Canceled slots and their stale heap entries are dropped,
+/// which changes nothing about what fires when.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TimersSnapshot {
+    timers: Vec<(u64, Timer)>,
+    seq: u64,
+}
+
+impl From<Timers> for TimersSnapshot {
+    fn from(timers: Timers) -> Self {
+        let Timers { mut slots, due, seq } = timers;
+        let mut live: Vec<(UnixNanos, u64, usize)> = due
+            .into_iter()
+            .map(|Reverse(entry)| entry)
+            .filter(|&(ts, _, slot)| {
+                slots.get(slot).and_then(Option::as_ref).is_some_and(|t| t.next == ts)
+            })
+            .collect();
+        live.sort_unstable();
+        let timers = live
+            .into_iter()
+            .filter_map(|(_, seq, slot)| {
+                slots.get_mut(slot).and_then(Option::take).map(|t| (seq, t))
+            })
+            .collect();
+        Self { timers, seq }
+    }
+}
+
+impl From<TimersSnapshot> for Timers {
+    fn from(snapshot: TimersSnapshot) -> Self {
+        let mut timers = Self { slots: Vec::new(), due: BinaryHeap::new(), seq: snapshot.seq };
+        for (seq, timer) in snapshot.timers {
+            timers.due.push(Reverse((timer.next, seq, timers.slots.len())));
+            timers.slots.push(Some(timer));
+        }
+        timers
+    }
 }
 
 #[cfg(test)]
@@ -213,5 +262,24 @@ mod tests {
         assert!(t.cancel("x", None));
         assert!(t.pop_due(UnixNanos(1_000)).is_none());
         assert!(!t.cancel("x", None));
+    }
+
+    #[test]
+    fn serialized_timers_keep_what_fires_when() {
+        let mut t = Timers::default();
+        t.set(timer("a", 100, Some(10), None), UnixNanos(0)).unwrap();
+        t.set(timer("gone", 50, None, None), UnixNanos(0)).unwrap();
+        t.set(timer("b", 100, None, None), UnixNanos(0)).unwrap();
+        assert!(t.cancel("gone", None));
+        assert_eq!(t.pop_due(UnixNanos(100)).unwrap().0, "a");
+        let bytes = rmp_serde::to_vec(&t).unwrap();
+        let mut back: Timers = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!(rmp_serde::to_vec(&back).unwrap(), bytes);
+        let drain = |t: &mut Timers| {
+            std::iter::from_fn(|| t.pop_due(UnixNanos(130)))
+                .map(|f| (f.0, f.2 .0))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(drain(&mut back), drain(&mut t));
     }
 }

@@ -8,6 +8,7 @@ use crate::events::CodecError;
 use crate::matching::{LatencyError, MatchingError};
 use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
+use crate::replay::ReplayError;
 use crate::risk::RiskError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
@@ -44,6 +45,8 @@ pub enum CoreError {
     Columns(#[from] ColumnError),
     #[error(transparent)]
     Engine(EngineError),
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
 }
 
 /// Engine errors that only wrap another module's error are reported as that error, so callers

@@ -12,8 +12,10 @@ pub mod performance;
 pub mod portfolio;
 #[cfg(feature = "python")]
 pub mod python;
+pub mod replay;
 pub mod risk;
 pub mod rng;
+pub mod sorted_map;
 pub mod stats;
 pub mod strategy;
 pub mod types;

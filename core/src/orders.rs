@@ -215,7 +215,7 @@ fn rejectable(working: OrderStatus) -> bool {
 }
 
 /// One order: its terms, its status and its fills. Changes only through [`Order::apply`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[allow(clippy::struct_field_names)] // `order_type` mirrors the event field of that name
 pub struct Order {
     client_order_id: ClientOrderId,
@@ -598,6 +598,10 @@ impl Order {
     /// Sent but not yet acknowledged.
     pub fn is_in_flight(&self) -> bool {
         self.status.is_in_flight()
+    }
+    /// The venue accepted the order.
+    pub fn is_acknowledged(&self) -> bool {
+        self.acked
     }
     /// Events applied, counting the initialization.
     pub fn event_count(&self) -> u64 {

@@ -93,20 +93,20 @@ impl FillEffects {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Cash {
     total: i128,
     locked: i128,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Market {
     instrument: Instrument,
     mark: Option<Price>,
 }
 
 /// Positions, cash, P&L and fees of one account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Portfolio {
     account_id: AccountId,
     account_type: AccountType,

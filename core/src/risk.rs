@@ -163,7 +163,7 @@ pub fn reference_price(
 }
 
 /// A sliding-window counter of commands that passed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Throttle {
     sent: VecDeque<UnixNanos>,
 }
@@ -209,7 +209,7 @@ struct Proposed {
 }
 
 /// Pre-trade checks and the trading state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RiskEngine {
     config: RiskConfig,
     state: TradingState,

@@ -12,6 +12,11 @@ impl SeededRng {
         Self { state: seed }
     }
 
+    /// The generator's whole state: `SeededRng::new(rng.state())` continues the same stream.
+    pub const fn state(&self) -> u64 {
+        self.state
+    }
+
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -8,6 +8,8 @@ mod config;
 mod dispatch;
 mod market;
 mod queue;
+mod refold;
+mod snapshot;
 mod state;
 mod venue_events;
 
@@ -15,6 +17,7 @@ pub use config::EngineConfig;
 pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
+pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;
@@ -70,13 +73,15 @@ pub enum EngineError {
     Matching(#[from] MatchingError),
     #[error(transparent)]
     Latency(#[from] LatencyError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
 }
 
 /// Up to this many events, `drain_events` copies them out and keeps the output buffer.
 const DRAIN_COPY_MAX: usize = 256;
 
 /// Counts of what the engine did, for summaries and benchmarks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineCounters {
     pub events_in: u64,
     pub events_out: u64,
@@ -91,6 +96,7 @@ pub struct EngineCounters {
 
 /// The engine. See the module documentation.
 pub struct Engine {
+    config: EngineConfig,
     state: EngineState,
     clock: TestClock,
     queue: EventQueue,
@@ -118,7 +124,7 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
         let portfolio =
             Portfolio::new(config.account_id, config.account_type, &config.starting_balances)?;
-        let venue = config.venue.map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
+        let venue = config.venue.clone().map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
         Ok(Self {
             state: EngineState {
                 instruments: Vec::new(),
@@ -126,7 +132,7 @@ impl Engine {
                 orders: IdMap::default(),
                 open_orders: Vec::new(),
                 portfolio,
-                risk: RiskEngine::new(config.risk)?,
+                risk: RiskEngine::new(config.risk.clone())?,
                 order_counts: std::collections::BTreeMap::new(),
             },
             clock: TestClock::default(),
@@ -147,6 +153,7 @@ impl Engine {
             submitted_at: IdMap::default(),
             accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
+            config,
         })
     }
 
@@ -356,6 +363,9 @@ impl Engine {
     }
     pub fn state(&self) -> &EngineState {
         &self.state
+    }
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
     pub fn counters(&self) -> EngineCounters {
         self.counters

@@ -44,7 +44,8 @@ impl Ord for Scheduled {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(into = "QueueSnapshot", from = "QueueSnapshot")]
 pub struct EventQueue {
     heap: BinaryHeap<Scheduled>,
     next_seq: u64,
@@ -91,6 +92,27 @@ impl EventQueue {
     pub fn from_items(items: Vec<Scheduled>) -> Self {
         let next_seq = items.iter().map(|s| s.seq).max().unwrap_or(0);
         Self { heap: items.into_iter().collect(), next_seq }
+    }
+}
+
+/// The serialized form of [`EventQueue`]: items in leaving order, and the sequence counter.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct QueueSnapshot {
+    items: Vec<Scheduled>,
+    next_seq: u64,
+}
+
+impl From<EventQueue> for QueueSnapshot {
+    fn from(queue: EventQueue) -> Self {
+        let mut items = queue.heap.into_vec();
+        items.sort_unstable_by_key(|s| (s.ts, s.seq));
+        Self { items, next_seq: queue.next_seq }
+    }
+}
+
+impl From<QueueSnapshot> for EventQueue {
+    fn from(snapshot: QueueSnapshot) -> Self {
+        Self { heap: snapshot.items.into_iter().collect(), next_seq: snapshot.next_seq }
     }
 }
 

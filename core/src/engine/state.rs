@@ -10,7 +10,7 @@ use crate::types::{ClientOrderId, IdMap, Instrument, InstrumentId, StrategyId};
 use std::collections::BTreeMap;
 
 /// One instrument's specification and latest market data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InstrumentState {
     pub instrument: Instrument,
     pub quote: Option<QuoteTick>,
@@ -18,12 +18,14 @@ pub struct InstrumentState {
     pub book: Option<OrderBook>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EngineState {
     pub(crate) instruments: Vec<InstrumentState>,
+    #[serde(with = "crate::sorted_map")]
     pub(crate) instrument_index: IdMap<InstrumentId, usize>,
     /// Boxed: the table stays small (a rehash moves 16-byte entries, not whole orders) and an
     /// order never moves once created.
+    #[serde(with = "crate::sorted_map")]
     pub(crate) orders: IdMap<ClientOrderId, Box<Order>>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,

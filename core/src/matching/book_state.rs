@@ -9,14 +9,14 @@
 use crate::types::OrderSide;
 
 /// One price level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Level {
     pub price: i64,
     pub size: u64,
 }
 
 /// Bids (highest first) and asks (lowest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Depth {
     pub bids: Vec<Level>,
     pub asks: Vec<Level>,

@@ -125,7 +125,7 @@ pub enum MatchingError {
 }
 
 /// Where a client order id stands at the venue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Known {
     /// Working, on the instrument of this index.
     Open(usize),
@@ -134,7 +134,7 @@ enum Known {
 }
 
 /// One instrument's market view and working orders.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct InstrumentState {
     instrument: Instrument,
     /// The venue's book (L1: top from quotes; L2: levels from snapshots and deltas).
@@ -144,12 +144,14 @@ struct InstrumentState {
 }
 
 /// The simulated exchange. See the module docs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SimulatedVenue {
     config: VenueConfig,
     outages: Outages,
     states: Vec<InstrumentState>,
+    #[serde(with = "crate::sorted_map")]
     index: IdMap<InstrumentId, usize>,
+    #[serde(with = "crate::sorted_map")]
     known: IdMap<ClientOrderId, Known>,
     /// Number of the next accepted order (`SIM-<n>`).
     next_n: u64,

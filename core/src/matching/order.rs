@@ -78,7 +78,7 @@ impl SimId {
 /// An accepted order as the venue sees it.
 // Field names and flags mirror `SubmitOrder` and the order events on purpose.
 #[allow(clippy::struct_field_names, clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct VenueOrder {
     /// The venue's sequence number: `SIM-<n>`.
     pub n: u64,

@@ -5,7 +5,7 @@
 use crate::types::UnixNanos;
 
 /// Sorted, merged outage windows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outages {
     windows: Vec<(UnixNanos, UnixNanos)>,
 }

@@ -9,7 +9,7 @@ use crate::types::{
 };
 
 /// A netting position: one per instrument and strategy, kept after it goes flat.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub(super) id: PositionId,
     pub(super) instrument_id: InstrumentId,

@@ -20,6 +20,12 @@ pub trait LatencyModel {
     fn modify_ns(&mut self) -> u64;
     /// Delay of a venue response (ack, fill, rejection) on its way back.
     fn response_ns(&mut self) -> u64;
+    /// The generator state a snapshot must carry (`None` for a model without state).
+    fn rng_state(&self) -> Option<u64> {
+        None
+    }
+    /// Continues from a state `rng_state` returned.
+    fn set_rng_state(&mut self, _state: u64) {}
 }
 
 /// A latency setting as written in a config file.

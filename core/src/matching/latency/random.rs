@@ -56,6 +56,12 @@ impl LatencyModel for RandomLatency {
     fn response_ns(&mut self) -> u64 {
         self.draw(self.response)
     }
+    fn rng_state(&self) -> Option<u64> {
+        Some(self.rng.state())
+    }
+    fn set_rng_state(&mut self, state: u64) {
+        self.rng = SeededRng::new(state);
+    }
 }
 
 #[cfg(test)]
