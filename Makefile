@@ -50,7 +50,7 @@ format: $(STAMP) ## rewrite Python and Rust files in the house style
 	cargo fmt --all
 
 test-rust: ## Rust tests (the engine, without Python)
-	cargo test --workspace --release --quiet
+	cargo test --workspace --release --quiet --features store
 
 test-python: build ## Python tests (pytest)
 	$(PYTHON) -m pytest

@@ -9,6 +9,8 @@ use crate::matching::{LatencyError, MatchingError};
 use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
 use crate::risk::RiskError;
+#[cfg(feature = "store")]
+use crate::store::StoreError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 
@@ -44,6 +46,9 @@ pub enum CoreError {
     Columns(#[from] ColumnError),
     #[error(transparent)]
     Engine(EngineError),
+    #[cfg(feature = "store")]
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Engine errors that only wrap another module's error are reported as that error, so callers

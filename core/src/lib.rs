@@ -14,6 +14,8 @@ pub mod python;
 pub mod risk;
 pub mod rng;
 pub mod stats;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod strategy;
 pub mod types;
 
