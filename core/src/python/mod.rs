@@ -4,6 +4,7 @@
 
 mod errors;
 mod events;
+mod store;
 mod types;
 
 use pyo3::prelude::*;
@@ -13,5 +14,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     types::register(m)?;
     events::register(m)?;
+    store::register(m)?;
     Ok(())
 }

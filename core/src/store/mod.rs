@@ -46,6 +46,20 @@ pub enum Durability {
     Batched,
 }
 
+impl std::str::FromStr for Durability {
+    type Err = String;
+
+    /// `safe`, `full` or `batched`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "safe" => Ok(Self::Safe),
+            "full" => Ok(Self::Full),
+            "batched" => Ok(Self::Batched),
+            other => Err(format!("unknown durability {other:?} (expected safe, full or batched)")),
+        }
+    }
+}
+
 /// What a new log records in `meta`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogMeta {
