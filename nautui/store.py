@@ -144,6 +144,12 @@ class EventLog:
             return self._core.append_durable(list(payloads))
         return self._core.append(list(payloads))
 
+    def append_durable_nowait(self, payloads: Sequence[bytes]) -> _core.DurableTicket:
+        """Appends encoded events for a durable commit without waiting: the ticket's
+        ``wait()`` returns once they are on disk. Release a command to the venue only then;
+        meanwhile keep working, so many commands share one fsync."""
+        return self._core.append_durable_nowait(list(payloads))
+
     def flush(self) -> None:
         """Commits everything appended so far, durably."""
         self._core.flush()

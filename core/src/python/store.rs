@@ -11,6 +11,7 @@ use crate::store::{self, Durability, LogMeta};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 type Row<'py> = (
     u64,
@@ -29,10 +30,7 @@ fn durability(text: &str) -> PyResult<Durability> {
 }
 
 fn decode(payloads: Vec<Vec<u8>>) -> PyResult<Vec<Event>> {
-    payloads
-        .iter()
-        .map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e)))
-        .collect()
+    payloads.iter().map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e))).collect()
 }
 
 #[pyclass(module = "nautui._core", name = "EventLog", frozen)]
@@ -44,7 +42,13 @@ pub struct PyEventLog {
 impl PyEventLog {
     #[staticmethod]
     #[pyo3(signature = (path, run_id = String::new(), config = String::new(), durability = "safe"))]
-    fn create(py: Python<'_>, path: PathBuf, run_id: String, config: String, durability: &str) -> PyResult<Self> {
+    fn create(
+        py: Python<'_>,
+        path: PathBuf,
+        run_id: String,
+        config: String,
+        durability: &str,
+    ) -> PyResult<Self> {
         let d = self::durability(durability)?;
         let meta = LogMeta { run_id, config };
         py.allow_threads(|| store::EventLog::create_with(&path, &meta, d))
@@ -85,8 +89,26 @@ impl PyEventLog {
 
     fn append_durable(&self, py: Python<'_>, payloads: Vec<Vec<u8>>) -> PyResult<(u64, u64)> {
         let events = decode(payloads)?;
-        let r = py.allow_threads(|| self.log.append_durable(&events)).map_err(|e| errors::store(&e))?;
+        let r =
+            py.allow_threads(|| self.log.append_durable(&events)).map_err(|e| errors::store(&e))?;
         Ok((r.first_seq, r.last_seq))
+    }
+
+    /// Appends for a durable commit without waiting; `DurableTicket.wait()` waits.
+    fn append_durable_nowait(
+        &self,
+        py: Python<'_>,
+        payloads: Vec<Vec<u8>>,
+    ) -> PyResult<DurableTicket> {
+        let events = decode(payloads)?;
+        let (r, durable) = py
+            .allow_threads(|| self.log.append_durable_async(&events))
+            .map_err(|e| errors::store(&e))?;
+        Ok(DurableTicket {
+            first_seq: r.first_seq,
+            last_seq: r.last_seq,
+            durable: Mutex::new(Some(durable)),
+        })
     }
 
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
@@ -100,8 +122,15 @@ impl PyEventLog {
 
     /// Up to `limit` rows from `from_seq`: (seq, ts_event, ts_init, kind, instrument_id,
     /// strategy_id, client_order_id, payload, hash).
-    fn read_rows<'py>(&self, py: Python<'py>, from_seq: u64, limit: usize) -> PyResult<Vec<Row<'py>>> {
-        let rows = py.allow_threads(|| self.log.read_rows(from_seq, limit)).map_err(|e| errors::store(&e))?;
+    fn read_rows<'py>(
+        &self,
+        py: Python<'py>,
+        from_seq: u64,
+        limit: usize,
+    ) -> PyResult<Vec<Row<'py>>> {
+        let rows = py
+            .allow_threads(|| self.log.read_rows(from_seq, limit))
+            .map_err(|e| errors::store(&e))?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -121,15 +150,23 @@ impl PyEventLog {
     }
 
     fn save_snapshot(&self, py: Python<'_>, seq: u64, ts: u64, payload: Vec<u8>) -> PyResult<()> {
-        py.allow_threads(|| self.log.save_snapshot(seq, ts, &payload)).map_err(|e| errors::store(&e))
+        py.allow_threads(|| self.log.save_snapshot(seq, ts, &payload))
+            .map_err(|e| errors::store(&e))
     }
 
-    fn latest_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
+    fn latest_snapshot<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
         let s = self.log.latest_snapshot().map_err(|e| errors::store(&e))?;
         Ok(s.map(|(seq, bytes)| (seq, PyBytes::new(py, &bytes))))
     }
 
-    fn snapshot_at_or_before<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
+    fn snapshot_at_or_before<'py>(
+        &self,
+        py: Python<'py>,
+        seq: u64,
+    ) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
         let s = self.log.snapshot_at_or_before(seq).map_err(|e| errors::store(&e))?;
         Ok(s.map(|(seq, bytes)| (seq, PyBytes::new(py, &bytes))))
     }
@@ -181,8 +218,31 @@ impl PyEventLog {
     }
 }
 
+/// A durable append in flight; `wait()` returns once it is on disk.
+#[pyclass(module = "nautui._core", frozen)]
+pub struct DurableTicket {
+    #[pyo3(get)]
+    first_seq: u64,
+    #[pyo3(get)]
+    last_seq: u64,
+    durable: Mutex<Option<store::Durable>>,
+}
+
+#[pymethods]
+impl DurableTicket {
+    /// Blocks (without the GIL) until the events are committed under synchronous=FULL.
+    fn wait(&self, py: Python<'_>) -> PyResult<()> {
+        let durable = self.durable.lock().unwrap_or_else(PoisonError::into_inner).take();
+        match durable {
+            Some(d) => py.allow_threads(|| d.wait()).map_err(|e| errors::store(&e)),
+            None => Ok(()),
+        }
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEventLog>()?;
+    m.add_class::<DurableTicket>()?;
     m.add("EVENT_LOG_SCHEMA_VERSION", store::SCHEMA_VERSION)?;
     Ok(())
 }

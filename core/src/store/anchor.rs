@@ -1,6 +1,9 @@
 //! The anchor: the head of the chain (last seq and its hash) kept outside the database, in
 //! `<log>.anchor`, so a rewrite of the whole log (every hash recomputed) is still detected.
-//! Replaced atomically (temp file, then rename) after each commit.
+//! Replaced atomically (temp file, then rename) after each commit. It also records the last
+//! seq committed under synchronous=FULL: a log that ends before that seq lost acknowledged
+//! events (truncation), while one that ends between it and the head only lost a tail that was
+//! never synced.
 
 use super::chain::{from_hex, to_hex, Hash};
 use super::error::StoreError;
@@ -12,6 +15,8 @@ const MAGIC: &str = "nautui-eventlog-anchor v1";
 pub struct Anchor {
     pub seq: u64,
     pub hash: Hash,
+    /// The last seq committed under synchronous=FULL.
+    pub durable: u64,
 }
 
 pub fn path_for(log: &Path) -> PathBuf {
@@ -22,7 +27,7 @@ pub fn path_for(log: &Path) -> PathBuf {
 
 impl Anchor {
     pub fn to_line(&self) -> String {
-        format!("{MAGIC} seq={} hash={}\n", self.seq, to_hex(&self.hash))
+        format!("{MAGIC} seq={} hash={} durable={}\n", self.seq, to_hex(&self.hash), self.durable)
     }
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -33,7 +38,8 @@ impl Anchor {
         }
         let seq = parts.next()?.strip_prefix("seq=")?.parse().ok()?;
         let hash = from_hex(parts.next()?.strip_prefix("hash=")?)?;
-        parts.next().is_none().then_some(Self { seq, hash })
+        let durable = parts.next()?.strip_prefix("durable=")?.parse().ok()?;
+        parts.next().is_none().then_some(Self { seq, hash, durable })
     }
 
     /// Reads the anchor of the log at `log`.
@@ -47,7 +53,7 @@ impl Anchor {
         })?;
         Self::parse(&text).ok_or_else(|| StoreError::BadAnchor {
             path: path.display().to_string(),
-            reason: "expected one line `nautui-eventlog-anchor v1 seq=N hash=HEX`".into(),
+            reason: "expected one line `nautui-eventlog-anchor v1 seq=N hash=HEX durable=N`".into(),
         })
     }
 
@@ -68,7 +74,7 @@ mod tests {
 
     #[test]
     fn line_round_trips_and_junk_is_refused() {
-        let a = Anchor { seq: 42, hash: [7; 32] };
+        let a = Anchor { seq: 42, hash: [7; 32], durable: 40 };
         assert_eq!(Anchor::parse(&a.to_line()), Some(a));
         assert_eq!(Anchor::parse("hello"), None);
         assert_eq!(Anchor::parse(&a.to_line().replace("seq=42", "seq=x")), None);
@@ -80,9 +86,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("run.db");
         assert!(matches!(Anchor::read(&log), Err(StoreError::MissingAnchor { .. })));
-        Anchor { seq: 1, hash: [1; 32] }.write(&log).unwrap();
-        Anchor { seq: 2, hash: [2; 32] }.write(&log).unwrap();
-        assert_eq!(Anchor::read(&log).unwrap(), Anchor { seq: 2, hash: [2; 32] });
+        Anchor { seq: 1, hash: [1; 32], durable: 0 }.write(&log).unwrap();
+        Anchor { seq: 2, hash: [2; 32], durable: 2 }.write(&log).unwrap();
+        assert_eq!(Anchor::read(&log).unwrap(), Anchor { seq: 2, hash: [2; 32], durable: 2 });
         assert!(path_for(&log).to_string_lossy().ends_with("run.db.anchor"));
     }
 }

@@ -28,7 +28,7 @@ use crate::events::Event;
 use rusqlite::Connection;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use writer::{NewRow, Request, Shared};
@@ -73,6 +73,24 @@ pub struct LogMeta {
 pub struct AppendReceipt {
     pub first_seq: u64,
     pub last_seq: u64,
+}
+
+/// A pending durable commit (see `EventLog::append_durable_async`).
+#[derive(Debug)]
+pub struct Durable {
+    wait: Option<Receiver<Result<(), StoreError>>>,
+    path: PathBuf,
+}
+
+impl Durable {
+    /// Blocks until the events are committed under synchronous=FULL (or the writer failed).
+    pub fn wait(self) -> Result<(), StoreError> {
+        let Some(wait) = self.wait else { return Ok(()) };
+        wait.recv().map_err(|_| StoreError::WriterStopped {
+            path: self.path.display().to_string(),
+            reason: "closed before the commit".into(),
+        })?
+    }
 }
 
 /// A torn tail found on open and cut back to the last valid event.
@@ -189,7 +207,7 @@ impl EventLog {
             return Err(StoreError::Exists { path: path.display().to_string() });
         }
         std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, &e))?;
-        Anchor { seq: 0, hash: genesis() }.write(path)?;
+        Anchor { seq: 0, hash: genesis(), durable: 0 }.write(path)?;
         Self::open_with(path, durability)
     }
 
@@ -225,8 +243,9 @@ impl EventLog {
                 reason: "hash does not match its bytes".into(),
             });
         }
-        if anchor != (Anchor { seq: head.0, hash: head.1 }) {
-            Anchor { seq: head.0, hash: head.1 }.write(path)?;
+        let fresh = Anchor { seq: head.0, hash: head.1, durable: anchor.durable.min(head.0) };
+        if anchor != fresh {
+            fresh.write(path)?;
         }
         let shared = Arc::new(Shared::new(head));
         let (tx, rx) = sync_channel(QUEUE);
@@ -234,7 +253,7 @@ impl EventLog {
         let thread_path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("nautui-eventlog".into())
-            .spawn(move || writer::run(&thread_path, &conn, head, &rx, &thread_shared))
+            .spawn(move || writer::run(&thread_path, &conn, fresh, &rx, &thread_shared))
             .map_err(|e| StoreError::Io {
                 path: path.display().to_string(),
                 message: e.to_string(),
@@ -274,7 +293,9 @@ impl EventLog {
                 }))
             }
             (Some(seq), Some(problem))
-                if seq == report.last_seq + 1 && anchor.seq > report.last_seq =>
+                if seq == report.last_seq + 1
+                    && anchor.seq > report.last_seq
+                    && anchor.durable <= report.last_seq =>
             {
                 // The anchor is ahead of the log: its last commits were lost before a sync.
                 Ok(Some(TornTail { from_seq: seq, removed: 0, reason: problem.clone() }))
@@ -336,7 +357,32 @@ impl EventLog {
         self.append_rows(events, true)
     }
 
+    /// Appends events for a durable commit without waiting for it: the returned `Durable`
+    /// resolves once they are committed under synchronous=FULL. An engine keeps processing and
+    /// releases each command to the venue when its `Durable` resolves, so many commands share
+    /// one fsync (group commit) without anyone sending a command before it is on disk.
+    pub fn append_durable_async(
+        &self,
+        events: &[Event],
+    ) -> Result<(AppendReceipt, Durable), StoreError> {
+        let (receipt, wait) = self.send_rows(events, true)?;
+        Ok((receipt, Durable { wait, path: self.path.clone() }))
+    }
+
     fn append_rows(&self, events: &[Event], durable: bool) -> Result<AppendReceipt, StoreError> {
+        let (receipt, wait) = self.send_rows(events, durable)?;
+        if let Some(wait) = wait {
+            wait.recv().map_err(|_| self.stopped())??;
+        }
+        Ok(receipt)
+    }
+
+    #[allow(clippy::type_complexity)] // the receipt and, for a durable append, its reply channel
+    fn send_rows(
+        &self,
+        events: &[Event],
+        durable: bool,
+    ) -> Result<(AppendReceipt, Option<Receiver<Result<(), StoreError>>>), StoreError> {
         let side = self.writer()?;
         let rows = events.iter().map(NewRow::from_event).collect::<Result<Vec<_>, _>>()?;
         let n = rows.len() as u64;
@@ -350,17 +396,14 @@ impl EventLog {
             let mut appender = side.appender.lock().unwrap_or_else(PoisonError::into_inner);
             let first_seq = appender.next_seq;
             if n == 0 {
-                return Ok(AppendReceipt { first_seq, last_seq: first_seq - 1 });
+                return Ok((AppendReceipt { first_seq, last_seq: first_seq - 1 }, None));
             }
             let tx = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
             tx.send(Request::Append { first_seq, rows, done }).map_err(|_| self.stopped())?;
             appender.next_seq += n;
             AppendReceipt { first_seq, last_seq: first_seq + n - 1 }
         };
-        if let Some(wait) = wait {
-            wait.recv().map_err(|_| self.stopped())??;
-        }
-        Ok(receipt)
+        Ok((receipt, wait))
     }
 
     fn request(&self, make: impl FnOnce(writer::Reply) -> Request) -> Result<(), StoreError> {
@@ -488,13 +531,19 @@ impl EventLog {
     /// Commits what is pending, stops the writer and releases the log. Idempotent.
     pub fn close(&self) -> Result<(), StoreError> {
         let Some(side) = &self.write else { return Ok(()) };
+        // The end of a run is made durable, like any flush.
+        let flushed = if side.appender.lock().unwrap_or_else(PoisonError::into_inner).tx.is_some() {
+            self.flush()
+        } else {
+            Ok(())
+        };
         side.appender.lock().unwrap_or_else(PoisonError::into_inner).tx = None;
         let thread = side.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(thread) = thread {
             let _ = thread.join();
         }
         side.lock.lock().unwrap_or_else(PoisonError::into_inner).take();
-        side.shared.failure().map_or(Ok(()), Err)
+        side.shared.failure().map_or(flushed, Err)
     }
 }
 

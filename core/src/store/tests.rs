@@ -62,7 +62,8 @@ fn appends_read_back_in_order_with_gap_free_seqs() {
     assert_eq!(middle, vec![5, 6, 7]);
     let head = log.head().unwrap();
     assert_eq!(head.0, all.len() as u64 + 3);
-    assert_eq!(Anchor::read(&path).unwrap(), Anchor { seq: head.0, hash: head.1 });
+    let anchor = Anchor::read(&path).unwrap();
+    assert_eq!((anchor.seq, anchor.hash, anchor.durable), (head.0, head.1, head.0));
     log.close().unwrap();
     // Reopening continues the chain.
     let log = EventLog::open(&path).unwrap();
@@ -124,7 +125,8 @@ fn verify_names_the_first_bad_seq_for_each_tamper() {
     raw(&path).execute("DELETE FROM events WHERE seq > 50", []).unwrap();
     let (bad, line) = first_bad(&path);
     assert_eq!(bad, Some(51), "truncate: {line}");
-    assert!(line.contains("anchor records seq 54"), "{line}");
+    assert!(line.contains("anchor records seq 54, durable through seq 54"), "{line}");
+    assert_eq!(EventLog::open(&path).err().unwrap().seq(), Some(51), "truncation is not torn");
     reset();
     assert_eq!(first_bad(&path).0, None);
 }
@@ -175,7 +177,7 @@ fn a_garbled_last_row_behind_a_lagging_anchor_is_cut() {
     let hash: Vec<u8> =
         c.query_row("SELECT hash FROM events WHERE seq = 53", [], |r| r.get(0)).unwrap();
     // The crash fell between the commit of seq 54 and the anchor write, and tore seq 54.
-    Anchor { seq: 53, hash: hash.try_into().unwrap() }.write(&path).unwrap();
+    Anchor { seq: 53, hash: hash.try_into().unwrap(), durable: 53 }.write(&path).unwrap();
     c.execute("UPDATE events SET payload = x'82a474797065' WHERE seq = 54", []).unwrap();
     drop(c);
     let log = EventLog::open(&path).unwrap();
@@ -187,11 +189,18 @@ fn a_garbled_last_row_behind_a_lagging_anchor_is_cut() {
 fn an_anchor_ahead_of_the_log_is_reported_and_moved_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample(&dir);
-    Anchor { seq: 60, hash: [9; 32] }.write(&path).unwrap();
+    // Seqs 55..=60 were committed but never synced (durable only through 54): a lost tail.
+    Anchor { seq: 60, hash: [9; 32], durable: 54 }.write(&path).unwrap();
     let log = EventLog::open(&path).unwrap();
     let torn = log.torn_tail().unwrap();
     assert_eq!((torn.from_seq, torn.removed), (55, 0));
+    drop(log);
     assert_eq!(Anchor::read(&path).unwrap().seq, 54);
+    // Durable through 57 but the log ends at 54: acknowledged events are gone.
+    Anchor { seq: 60, hash: [9; 32], durable: 57 }.write(&path).unwrap();
+    let err = EventLog::open(&path).err().unwrap();
+    assert_eq!(err.seq(), Some(55), "{err}");
+    assert!(err.to_string().contains("durable through seq 57"), "{err}");
 }
 
 #[test]

@@ -204,12 +204,21 @@ pub fn verify(
         Err(e) => (None, Some(e.to_string())),
     };
     if let (Some(a), None) = (anchor, &first) {
-        if a.seq > last_seq {
+        if a.seq > last_seq && a.durable > last_seq {
+            first = Some((
+                last_seq + 1,
+                format!(
+                    "missing: the log ends at seq {last_seq} but the anchor records seq {}, \
+                     durable through seq {} (truncated)",
+                    a.seq, a.durable
+                ),
+            ));
+        } else if a.seq > last_seq {
             first = Some((
                 last_seq + 1,
                 format!(
                     "missing: the log ends at seq {last_seq} but the anchor records seq {} \
-                     (truncated, or a tail lost before it was synced)",
+                     (a tail lost before it was synced, or truncated)",
                     a.seq
                 ),
             ));

@@ -118,6 +118,8 @@ struct Writer<'c> {
     insert: Statement<'c>,
     last_seq: u64,
     last_hash: Hash,
+    /// The last seq committed under synchronous=FULL.
+    durable_seq: u64,
     /// The connection's current synchronous level: FULL (true) or NORMAL.
     full: bool,
     group: Group,
@@ -128,7 +130,7 @@ struct Writer<'c> {
 pub fn run(
     path: &Path,
     conn: &Connection,
-    head: (u64, Hash),
+    head: Anchor,
     rx: &Receiver<Request>,
     shared: &Arc<Shared>,
 ) {
@@ -140,8 +142,9 @@ pub fn run(
         path: path.to_path_buf(),
         conn,
         insert,
-        last_seq: head.0,
-        last_hash: head.1,
+        last_seq: head.seq,
+        last_hash: head.hash,
+        durable_seq: head.durable,
         full: false,
         group: Group { open: false, rows: 0, since: None, durable: false, waiters: Vec::new() },
         shared: Arc::clone(shared),
@@ -311,12 +314,17 @@ impl Writer<'_> {
         if let Err(error) = self.try_commit() {
             return self.fail(error);
         }
+        if self.group.durable {
+            self.durable_seq = self.last_seq;
+        }
         {
             let mut head = self.shared.head.lock().unwrap_or_else(PoisonError::into_inner);
             *head = (self.last_seq, self.last_hash);
         }
         // The anchor follows the commit; one lagging behind after a crash is accepted on open.
-        if let Err(error) = (Anchor { seq: self.last_seq, hash: self.last_hash }).write(&self.path)
+        if let Err(error) =
+            (Anchor { seq: self.last_seq, hash: self.last_hash, durable: self.durable_seq })
+                .write(&self.path)
         {
             return self.fail(error);
         }
