@@ -36,6 +36,9 @@ def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers act
 
     verify = sub.add_parser("verify", help="check the hash chain, anchor and snapshots")
     verify.add_argument("log", type=Path, help="the event log (.db)")
+    verify.add_argument(
+        "--deep", action="store_true", help="also decode every payload against its columns"
+    )
 
     info = sub.add_parser("info", help="what the log holds")
     info.add_argument("log", type=Path)
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    report = EventLog.open_readonly(args.log).verify()
+    report = EventLog.open_readonly(args.log).verify(deep=args.deep)
     print(report.summary)
     return 0 if report.ok else 1
 

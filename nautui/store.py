@@ -188,9 +188,10 @@ class EventLog:
     def snapshot_at_or_before(self, seq: int) -> tuple[int, bytes] | None:
         return self._core.snapshot_at_or_before(seq)
 
-    def verify(self) -> VerifyReport:
-        """Re-hashes every row, checks every payload, the anchor and the snapshots."""
-        return msgspec.convert(self._core.verify(), VerifyReport)
+    def verify(self, *, deep: bool = False) -> VerifyReport:
+        """Re-hashes every row and checks the anchor and the snapshots; ``deep`` also decodes
+        every payload and checks it against its row's columns."""
+        return msgspec.convert(self._core.verify(deep), VerifyReport)
 
     def info(self) -> LogInfo:
         return msgspec.convert(self._core.info(), LogInfo)

@@ -172,8 +172,11 @@ impl PyEventLog {
     }
 
     /// The verification report as a dict (see `nautui.store.VerifyReport`).
-    fn verify<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = py.allow_threads(|| self.log.verify()).map_err(|e| errors::store(&e))?;
+    #[pyo3(signature = (deep = false))]
+    fn verify<'py>(&self, py: Python<'py>, deep: bool) -> PyResult<Bound<'py, PyDict>> {
+        let r = py
+            .allow_threads(|| if deep { self.log.verify_deep() } else { self.log.verify() })
+            .map_err(|e| errors::store(&e))?;
         let d = PyDict::new(py);
         d.set_item("ok", r.ok())?;
         d.set_item("summary", r.summary(self.log.path()))?;

@@ -225,7 +225,7 @@ impl EventLog {
         let conn = schema::connect(path, false)?;
         schema::check_version(&conn, path)?;
         let anchor = Anchor::read(path)?;
-        let report = verify::verify(path, &conn, Ok(anchor))?;
+        let report = verify::verify(path, &conn, Ok(anchor), false)?;
         let torn = Self::cut_torn_tail(path, &conn, &report, anchor)?;
         let head = if torn.is_some() {
             let last: Option<i64> = conn
@@ -470,10 +470,18 @@ impl EventLog {
         reader::snapshot_at_or_before(&conn, &self.path, seq)
     }
 
-    /// Verifies every row, the anchor and the snapshots (committed rows only).
+    /// Verifies the chain of every committed row, the anchor and the snapshots. The hash
+    /// covers each payload, so any change to one is caught here.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let conn = schema::connect(&self.path, true)?;
-        verify::verify(&self.path, &conn, Anchor::read(&self.path))
+        verify::verify(&self.path, &conn, Anchor::read(&self.path), false)
+    }
+
+    /// `verify`, and every payload decoded by the engine and checked against its row's
+    /// columns (catches a writer that hashed a bad row; slower).
+    pub fn verify_deep(&self) -> Result<VerifyReport, StoreError> {
+        let conn = schema::connect(&self.path, true)?;
+        verify::verify(&self.path, &conn, Anchor::read(&self.path), true)
     }
 
     pub fn info(&self) -> Result<LogInfo, StoreError> {

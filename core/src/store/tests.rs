@@ -347,3 +347,35 @@ fn stored_rows_match_the_event_columns() {
         .unwrap();
     assert_eq!(n, 21);
 }
+
+#[test]
+fn deep_verify_decodes_payloads_against_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let c = raw(&path);
+    let prev: Vec<u8> =
+        c.query_row("SELECT hash FROM events WHERE seq = 54", [], |r| r.get(0)).unwrap();
+    // A row whose hash chains but whose payload is not the event its columns describe.
+    let row = chain::RowFields {
+        seq: 55,
+        ts_event: 1,
+        ts_init: 1,
+        kind: "QuoteTick",
+        instrument_id: None,
+        strategy_id: None,
+        client_order_id: None,
+        payload: b"\x81\xa4type\xa5Bogus",
+    };
+    let hash = chain::row_hash(&prev.try_into().unwrap(), &row);
+    c.execute(
+        "INSERT INTO events VALUES (55, 1, 1, 'QuoteTick', NULL, NULL, NULL, ?1, ?2)",
+        params![row.payload, &hash[..]],
+    )
+    .unwrap();
+    Anchor { seq: 55, hash, durable: 55 }.write(&path).unwrap();
+    let log = EventLog::open_readonly(&path).unwrap();
+    assert!(log.verify().unwrap().ok());
+    let deep = log.verify_deep().unwrap();
+    assert_eq!(deep.first_bad, Some(55));
+    assert!(deep.summary(&path).contains("seq 55: payload"), "{}", deep.summary(&path));
+}
