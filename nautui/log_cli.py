@@ -22,9 +22,21 @@ from nautui.errors import NautuiError
 from nautui.store import EventLog, LogRow
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 
 _json = msgspec.json.Encoder()
+_PARQUET_ROWS = 65_536
+"""Rows per Parquet row group."""
+
+
+def _out(text: str, *, flush: bool = False) -> None:
+    sys.stdout.write(text + "\n")
+    if flush:
+        sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
 
 
 def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers action is private)
@@ -76,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except NautuiError as error:
-        print(f"nautui log {args.log_command}: {error}", file=sys.stderr)
+        _err(f"nautui log {args.log_command}: {error}")
         return 1
     except KeyboardInterrupt:
         return 130
@@ -84,14 +96,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     report = EventLog.open_readonly(args.log).verify(deep=args.deep)
-    print(report.summary)
+    _out(report.summary)
     return 0 if report.ok else 1
 
 
 def _info(args: argparse.Namespace) -> int:
     info = EventLog.open_readonly(args.log).info()
     if args.json:
-        print(_json.encode(info).decode())
+        _out(_json.encode(info).decode())
         return 0
     lines = [
         f"log        {info.path} ({info.file_bytes:,} bytes, schema v{info.schema_version})",
@@ -103,7 +115,7 @@ def _info(args: argparse.Namespace) -> int:
         f"snapshots  {info.snapshots} (latest at seq {info.latest_snapshot_seq})",
         "kinds      " + ", ".join(f"{kind} {n:,}" for kind, n in info.kinds),
     ]
-    print("\n".join(lines))
+    _out("\n".join(lines))
     return 0
 
 
@@ -145,7 +157,7 @@ def _export(args: argparse.Namespace) -> int:
     if not args.no_verify:
         report = log.verify()
         if not report.ok:
-            print(f"nautui log export: {report.summary}; not exported", file=sys.stderr)
+            _err(f"nautui log export: {report.summary}; not exported")
             return 1
     rows = log.rows(args.from_seq, args.to_seq)
     suffix = ".jsonl" if args.jsonl else ".parquet"
@@ -155,7 +167,7 @@ def _export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         count = _atomic(Path(output), rows, _write_jsonl if args.jsonl else _write_parquet)
-        print(f"exported {count:,} events to {output}", file=sys.stderr)
+        _err(f"exported {count:,} events to {output}")
     return 0
 
 
@@ -203,7 +215,7 @@ def _parquet_schema() -> pa.Schema:
 
 def _write_parquet(rows: Iterator[LogRow], out: IO[bytes]) -> int:
     import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
 
     schema = _parquet_schema()
     names = schema.names
@@ -212,7 +224,7 @@ def _write_parquet(rows: Iterator[LogRow], out: IO[bytes]) -> int:
         batch: list[LogRow] = []
         for row in rows:
             batch.append(row)
-            if len(batch) == 65_536:
+            if len(batch) == _PARQUET_ROWS:
                 writer.write_table(_table(pa, schema, names, batch))
                 count += len(batch)
                 batch = []
@@ -239,7 +251,7 @@ def _tail(args: argparse.Namespace) -> int:
     while True:
         got = False
         for row in log.rows(seq):
-            print(show(row), flush=args.follow)
+            _out(show(row), flush=args.follow)
             seq, got, printed = row.seq + 1, True, printed + 1
             if args.max_events is not None and printed >= args.max_events:
                 return 0

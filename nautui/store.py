@@ -138,7 +138,9 @@ class EventLog:
         """Appends events and returns once they are committed under synchronous=FULL."""
         return self._core.append_durable([events.encode(e) for e in batch])
 
-    def append_payloads(self, payloads: Sequence[bytes], *, durable: bool = False) -> tuple[int, int]:
+    def append_payloads(
+        self, payloads: Sequence[bytes], *, durable: bool = False
+    ) -> tuple[int, int]:
         """Appends events already encoded as MessagePack (``nautui.events.encode``)."""
         if durable:
             return self._core.append_durable(list(payloads))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from eventlog_helpers import ALL, fixture, quotes, sample_log, submit
 
 from nautui import EventLog, EventLogError, events
-from eventlog_helpers import ALL, fixture, quotes, sample_log, submit
 
 
 def _tamper(path: Path, sql: str) -> None:
@@ -38,7 +38,8 @@ def test_appends_read_back_in_seq_order(tmp_path: Path) -> None:
         assert [e for _, e in read[: len(ALL)]] == ALL
         assert [seq for seq, _ in log.read_range(3, 5)] == [3, 4, 5]
         seq, digest = log.head()
-        assert seq == len(ALL) + 1 and len(digest) == 32
+        assert seq == len(ALL) + 1
+        assert len(digest) == 32
         info = log.info()
         assert (info.run_id, info.config, info.events) == ("r1", "{}", len(ALL) + 1)
         assert info.anchor_hash == digest.hex()
@@ -55,16 +56,21 @@ def test_appends_read_back_in_seq_order(tmp_path: Path) -> None:
         ("delete", "DELETE FROM events WHERE seq = 12", 12),
         (
             "reorder",
-            "UPDATE events SET seq = -1 WHERE seq = 40; UPDATE events SET seq = 40 WHERE seq = 41;"
-            " UPDATE events SET seq = 41 WHERE seq = -1;",
+            (
+                "UPDATE events SET seq = -1 WHERE seq = 40;"
+                " UPDATE events SET seq = 40 WHERE seq = 41;"
+                " UPDATE events SET seq = 41 WHERE seq = -1;"
+            ),
             40,
         ),
         (
             "insert",
-            "UPDATE events SET seq = seq + 1000 WHERE seq >= 30;"
-            " UPDATE events SET seq = seq - 999 WHERE seq >= 1000;"
-            " INSERT INTO events SELECT 30, ts_event, ts_init, kind, instrument_id, strategy_id,"
-            " client_order_id, payload, hash FROM events WHERE seq = 20;",
+            (
+                "UPDATE events SET seq = seq + 1000 WHERE seq >= 30;"
+                " UPDATE events SET seq = seq - 999 WHERE seq >= 1000;"
+                " INSERT INTO events SELECT 30, ts_event, ts_init, kind, instrument_id,"
+                " strategy_id, client_order_id, payload, hash FROM events WHERE seq = 20;"
+            ),
             30,
         ),
         ("truncate", "DELETE FROM events WHERE seq > 50", 51),
@@ -77,7 +83,8 @@ def test_verify_names_the_first_bad_seq(tmp_path: Path, name: str, sql: str, bad
     report = EventLog.open_readonly(path).verify()
     assert not report.ok, name
     assert report.first_bad == bad, report.summary
-    assert f"seq {bad}:" in report.summary and "run.db" in report.summary
+    assert f"seq {bad}:" in report.summary
+    assert "run.db" in report.summary
     with pytest.raises(EventLogError, match=f"seq {bad}"):
         EventLog.open(path)
 
@@ -91,7 +98,8 @@ def test_a_rewritten_log_fails_against_the_anchor(tmp_path: Path) -> None:
         log.append(quotes(54))
     shutil.copy(forged, path)
     report = EventLog.open_readonly(path).verify()
-    assert report.first_bad == 54 and "anchor" in (report.problem or ""), report.summary
+    assert report.first_bad == 54, report.summary
+    assert "anchor" in (report.problem or ""), report.summary
 
 
 def test_a_torn_tail_is_cut_on_open_and_reported(tmp_path: Path) -> None:
@@ -104,7 +112,8 @@ def test_a_torn_tail_is_cut_on_open_and_reported(tmp_path: Path) -> None:
     assert _first_bad(path) == 55
     with EventLog.open(path) as log:
         torn = log.torn_tail
-        assert torn is not None and (torn.from_seq, torn.removed) == (55, 1)
+        assert torn is not None
+        assert (torn.from_seq, torn.removed) == (55, 1)
         assert log.head()[0] == 54
         assert log.append(quotes(1)) == (55, 55)
     assert EventLog.open_readonly(path).verify().ok
@@ -116,7 +125,8 @@ def test_an_anchor_ahead_of_the_log_is_a_torn_tail(tmp_path: Path) -> None:
     anchor.write_text(anchor.read_text().replace("seq=54", "seq=57"))
     with EventLog.open(path) as log:
         torn = log.torn_tail
-        assert torn is not None and (torn.from_seq, torn.removed) == (55, 0)
+        assert torn is not None
+        assert (torn.from_seq, torn.removed) == (55, 0)
         assert "anchor records seq 57" in torn.reason
     assert "seq=54 " in anchor.read_text()
 
@@ -132,7 +142,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     other = sqlite3.connect(tmp_path / "other.db")
     other.execute("CREATE TABLE t (x)")
     other.close()
-    with pytest.raises(EventLogError, match="other.db: not a nautui event log"):
+    with pytest.raises(EventLogError, match=r"other\.db: not a nautui event log"):
         EventLog.open_readonly(tmp_path / "other.db")
 
     path = sample_log(tmp_path)
@@ -143,7 +153,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     path = sample_log(tmp_path / "b")
     Path(f"{path}.anchor").unlink()
-    with pytest.raises(EventLogError, match=r"run.db.anchor: anchor file is missing"):
+    with pytest.raises(EventLogError, match=r"run\.db\.anchor: anchor file is missing"):
         EventLog.open(path)
     assert not EventLog.open_readonly(path).verify().ok
 
@@ -202,14 +212,15 @@ def test_durable_tickets_from_many_threads_share_commits(tmp_path: Path) -> None
 def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
     path = sample_log(tmp_path)
     db = sqlite_utils.Database(path)
-    assert db["events"].count == 54
+    assert db.table("events").count == 54
     assert {"events", "snapshots", "meta"} <= set(db.table_names())
-    fills = list(db["events"].rows_where("kind = ?", ["OrderFilled"]))
+    fills = list(db.table("events").rows_where("kind = ?", ["OrderFilled"]))
     assert len(fills) == 1
     assert events.decode(fills[0]["payload"]) == fixture("OrderFilled")
     meta = {row["key"]: row["value"] for row in db["meta"].rows}
-    assert meta["schema_version"] == "1" and meta["run_id"] == "test-run"
-    indexed = {tuple(i.columns) for i in db["events"].indexes}
+    assert meta["schema_version"] == "1"
+    assert meta["run_id"] == "test-run"
+    indexed = {tuple(i.columns) for i in db.table("events").indexes}
     assert {("kind",), ("instrument_id",), ("client_order_id",), ("ts_event",)} <= indexed
     db.close()
     con = sqlite3.connect(path)

@@ -8,11 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pytest
+from eventlog_helpers import ALL, quotes, sample_log
 
 from nautui import EventLog, cli, events
-from eventlog_helpers import ALL, quotes, sample_log
 
 
 def test_verify_ok_and_tampered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,7 +25,8 @@ def test_verify_ok_and_tampered(tmp_path: Path, capsys: pytest.CaptureFixture[st
     con.close()
     assert cli.main(["log", "verify", str(path)]) == 1
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "run.db: seq 17: hash does not chain" in out
+    assert out.count("\n") == 1
+    assert "run.db: seq 17: hash does not chain" in out
 
 
 @pytest.mark.parametrize("command", ["verify", "info", "tail"])
@@ -37,7 +38,8 @@ def test_bad_files_are_one_line_errors(
     assert cli.main(["log", command, str(junk)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"nautui log {command}: {junk}: not a nautui event log")
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
     assert cli.main(["log", command, str(tmp_path / "absent.db")]) == 1
     assert "absent.db: no such event log" in capsys.readouterr().err
 
@@ -59,7 +61,8 @@ def test_export_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["seq"] for line in lines] == list(range(1, 55))
     assert [line["kind"] for line in lines[: len(ALL)]] == [events.kind(e) for e in ALL]
-    assert lines[0]["event"]["type"] == "QuoteTick" and len(lines[0]["hash"]) == 64
+    assert lines[0]["event"]["type"] == "QuoteTick"
+    assert len(lines[0]["hash"]) == 64
     capsys.readouterr()
     assert cli.main(["log", "export", str(path), "--jsonl", "-o", "-", "--from-seq", "53"]) == 0
     assert [json.loads(x)["seq"] for x in capsys.readouterr().out.splitlines()] == [53, 54]
@@ -123,7 +126,18 @@ def test_tail_follows_a_growing_log(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_tail_stops_when_idle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = sample_log(tmp_path)
     start = time.monotonic()
-    args = ["log", "tail", str(path), "-f", "-n", "1", "--idle-timeout", "0.2", "--interval", "0.05"]
+    args = [
+        "log",
+        "tail",
+        str(path),
+        "-f",
+        "-n",
+        "1",
+        "--idle-timeout",
+        "0.2",
+        "--interval",
+        "0.05",
+    ]
     assert cli.main(args) == 0
     assert time.monotonic() - start < 5
     assert capsys.readouterr().out.split()[0] == "54"

@@ -31,7 +31,7 @@ while True:
 def _run_and_kill(path: Path, reports: int) -> int:
     here = Path(__file__).resolve().parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])}
-    child = subprocess.Popen(
+    child = subprocess.Popen(  # noqa: S603  (our own interpreter and script)
         [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True, env=env
     )
     assert child.stdout is not None

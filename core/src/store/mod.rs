@@ -424,17 +424,15 @@ impl EventLog {
 
     /// The last committed seq and its hash (seq 0 and the genesis hash for an empty log).
     pub fn head(&self) -> Result<(u64, Hash), StoreError> {
-        match &self.write {
-            Some(side) => Ok(side.shared.head()),
-            None => {
-                let conn = schema::connect(&self.path, true)?;
-                let last: Option<i64> = conn
-                    .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
-                    .map_err(|e| StoreError::sql(&self.path, &e))?;
-                let last = last.unwrap_or(0) as u64;
-                Ok((last, writer::event_hash(&conn, &self.path, last)?.unwrap_or_else(genesis)))
-            }
+        if let Some(side) = &self.write {
+            return Ok(side.shared.head());
         }
+        let conn = schema::connect(&self.path, true)?;
+        let last: Option<i64> = conn
+            .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
+            .map_err(|e| StoreError::sql(&self.path, &e))?;
+        let last = last.unwrap_or(0) as u64;
+        Ok((last, writer::event_hash(&conn, &self.path, last)?.unwrap_or_else(genesis)))
     }
 
     /// Decoded events from `seq` to the last committed one.
@@ -532,7 +530,7 @@ impl EventLog {
             snapshots: snapshots as u64,
             latest_snapshot_seq: latest_snapshot_seq.map(|s| s as u64),
             kinds,
-            file_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            file_bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
         })
     }
 

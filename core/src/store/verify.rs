@@ -9,6 +9,7 @@ use super::error::StoreError;
 use super::schema;
 use super::writer::event_hash;
 use crate::events::Event;
+use crate::types::{ClientOrderId, InstrumentId, StrategyId};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -140,9 +141,9 @@ fn payload_problem(row: &RowFields<'_>) -> Option<String> {
     let same = event.kind() == row.kind
         && event.ts_event().0 == row.ts_event
         && event.ts_init().0 == row.ts_init
-        && event.instrument_id().as_ref().map(|i| i.as_str()) == row.instrument_id
-        && event.strategy_id().as_ref().map(|i| i.as_str()) == row.strategy_id
-        && event.client_order_id().as_ref().map(|i| i.as_str()) == row.client_order_id;
+        && event.instrument_id().as_ref().map(InstrumentId::as_str) == row.instrument_id
+        && event.strategy_id().as_ref().map(StrategyId::as_str) == row.strategy_id
+        && event.client_order_id().as_ref().map(ClientOrderId::as_str) == row.client_order_id;
     (!same).then(|| "payload does not match the row's columns".into())
 }
 
