@@ -11,7 +11,11 @@ Prints one JSON line:
 - ``durable_blocking_events_per_s``: the same with each appender blocking on every command
   (one in flight per appender): the fsync-bound rate.
 - ``fsync_ms``: the median of 4 KiB write + fsync in the log's directory, this run.
-- ``verify_1m_s``: ``verify`` over the 1,000,000-event log.
+- ``verify_1m_s``: ``verify`` (the hash chain, anchor and snapshots) over the 1,000,000-event
+  log, scaled to 1,000,000 events.
+- ``sqlite_executemany_rows_per_s``: Python's sqlite3 ``executemany`` of 200,000 rows of the
+  same shape into an unindexed table, this run: the machine's SQLite speed, for scale (the
+  issue measured about 370,000 here on a quiet machine).
 
 ``NAUTUI_BENCH_EVENTS`` changes the event count (default 1,000,000).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -132,6 +137,27 @@ def verify_seconds(directory: Path) -> float:
     return elapsed
 
 
+def sqlite_reference(directory: Path, n: int = 200_000) -> float:
+    con = sqlite3.connect(directory / "reference.db")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute(
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY, ts_event INTEGER, ts_init INTEGER,"
+        " kind TEXT, instrument_id TEXT, strategy_id TEXT, client_order_id TEXT,"
+        " payload BLOB, hash BLOB)"
+    )
+    payload, digest = bytes(180), bytes(32)
+    rows = [
+        (i, i, i, "QuoteTick", "BTCUSDT.BINANCE", None, None, payload, digest) for i in range(n)
+    ]
+    start = time.perf_counter()
+    with con:
+        con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    elapsed = time.perf_counter() - start
+    con.close()
+    return n / elapsed
+
+
 def main() -> None:
     payloads = _quotes(EVENTS)
     with tempfile.TemporaryDirectory(dir=os.environ.get("NAUTUI_BENCH_DIR")) as tmp:
@@ -145,6 +171,8 @@ def main() -> None:
             "window": WINDOW,
             "fsync_ms": round(fsync_ms(directory), 3),
             "verify_1m_s": round(verify_seconds(directory) * 1_000_000 / EVENTS, 3),
+            "sqlite_executemany_rows_per_s": round(sqlite_reference(directory)),
+            "load_average_1m": os.getloadavg()[0],
         }
     sys.stdout.write(json.dumps(result) + "\n")
 

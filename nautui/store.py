@@ -160,6 +160,11 @@ class EventLog:
         """The last committed seq and its chain hash."""
         return self._core.head()
 
+    def head_line(self) -> str:
+        """The line a run prints at its end, so the head is recorded outside the log too."""
+        seq, digest = self.head()
+        return f"event log {self.path}: head seq {seq} hash {digest.hex()}"
+
     def rows(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[LogRow]:
         """Committed rows from ``from_seq`` (to ``to_seq``), read a page at a time."""
         seq = max(from_seq, 1)

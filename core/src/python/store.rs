@@ -41,16 +41,16 @@ pub struct PyEventLog {
 #[pymethods]
 impl PyEventLog {
     #[staticmethod]
-    #[pyo3(signature = (path, run_id = String::new(), config = String::new(), durability = "safe"))]
+    #[pyo3(signature = (path, run_id = "", config = "", durability = "safe"))]
     fn create(
         py: Python<'_>,
         path: PathBuf,
-        run_id: String,
-        config: String,
+        run_id: &str,
+        config: &str,
         durability: &str,
     ) -> PyResult<Self> {
         let d = self::durability(durability)?;
-        let meta = LogMeta { run_id, config };
+        let meta = LogMeta { run_id: run_id.to_owned(), config: config.to_owned() };
         py.allow_threads(|| store::EventLog::create_with(&path, &meta, d))
             .map(|log| Self { log })
             .map_err(|e| errors::store(&e))

@@ -77,7 +77,9 @@ pub fn connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| StoreError::sql(path, &e))?;
     if !read_only {
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+            // 16 KiB pages: measured 1.5-2x faster appends than 4 KiB with the four indexes; the
+            // size only applies when the file is created.
+            "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
              PRAGMA wal_autocheckpoint = 4096; PRAGMA cache_size = -65536;",
         )
         .map_err(|e| StoreError::sql(path, &e))?;
