@@ -281,11 +281,12 @@ impl EventLog {
             (None, _) => Ok(None),
             (Some(seq), Some(problem)) if seq > anchor.seq => {
                 // Past the anchor: rows the last run wrote but never confirmed.
-                let removed = conn
-                    .execute("DELETE FROM events WHERE seq >= ?1", [seq as i64])
-                    .map_err(|e| StoreError::sql(path, &e))?;
-                conn.execute("DELETE FROM snapshots WHERE seq >= ?1", [seq as i64])
-                    .map_err(|e| StoreError::sql(path, &e))?;
+                let sql = |e: rusqlite::Error| StoreError::sql(path, &e);
+                let tx = conn.unchecked_transaction().map_err(sql)?;
+                let removed =
+                    tx.execute("DELETE FROM events WHERE seq >= ?1", [seq as i64]).map_err(sql)?;
+                tx.execute("DELETE FROM snapshots WHERE seq >= ?1", [seq as i64]).map_err(sql)?;
+                tx.commit().map_err(sql)?;
                 Ok(Some(TornTail {
                     from_seq: seq,
                     removed: removed as u64,

@@ -255,7 +255,9 @@ fn snapshots_are_bound_to_their_event() {
     log.save_snapshot(40, 400, b"state at 40").unwrap();
     let err = log.save_snapshot(99, 0, b"future").err().unwrap();
     assert_eq!(err.seq(), Some(99));
-    // The writer refuses the snapshot but stays usable? No: a failed writer stops; reopen.
+    // A refused snapshot does not stop the log.
+    assert_eq!(log.append(&quotes(1)).unwrap().first_seq, 55);
+    log.flush().unwrap();
     drop(log);
     let log = EventLog::open_readonly(&path).unwrap();
     assert_eq!(log.latest_snapshot().unwrap(), Some((40, b"state at 40".to_vec())));

@@ -245,9 +245,17 @@ impl Writer<'_> {
                 r
             }
             Request::Snapshot { seq, ts, payload, done } => {
-                let r = self.snapshot(seq, ts, &payload);
-                self.group.waiters.push(done);
-                r
+                match self.snapshot(seq, ts, &payload) {
+                    // A snapshot the caller got wrong is refused; the log goes on.
+                    Err(refused @ StoreError::Snapshot { .. }) => {
+                        let _ = done.send(Err(refused));
+                        Ok(())
+                    }
+                    r => {
+                        self.group.waiters.push(done);
+                        r
+                    }
+                }
             }
         };
         if let Err(error) = result {
