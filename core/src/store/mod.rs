@@ -123,8 +123,11 @@ pub struct LogInfo {
     pub file_bytes: u64,
 }
 
+/// The numbering side of the chain: appenders number and hash their rows under this lock (so
+/// the writer thread only inserts), then queue them in that order.
 struct Appender {
     next_seq: u64,
+    last_hash: Hash,
     tx: Option<SyncSender<Request>>,
 }
 
@@ -261,7 +264,11 @@ impl EventLog {
         Ok(Self {
             path: path.to_path_buf(),
             write: Some(WriteSide {
-                appender: Mutex::new(Appender { next_seq: head.0 + 1, tx: Some(tx) }),
+                appender: Mutex::new(Appender {
+                    next_seq: head.0 + 1,
+                    last_hash: head.1,
+                    tx: Some(tx),
+                }),
                 shared,
                 thread: Mutex::new(Some(thread)),
                 durability,
@@ -385,7 +392,7 @@ impl EventLog {
         durable: bool,
     ) -> Result<(AppendReceipt, Option<Receiver<Result<(), StoreError>>>), StoreError> {
         let side = self.writer()?;
-        let rows = events.iter().map(NewRow::from_event).collect::<Result<Vec<_>, _>>()?;
+        let mut rows = events.iter().map(NewRow::from_event).collect::<Result<Vec<_>, _>>()?;
         let n = rows.len() as u64;
         let (done, wait) = if durable {
             let (tx, rx) = sync_channel(1);
@@ -400,8 +407,14 @@ impl EventLog {
                 return Ok((AppendReceipt { first_seq, last_seq: first_seq - 1 }, None));
             }
             let tx = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
+            let mut hash = appender.last_hash;
+            for (seq, row) in (first_seq..).zip(rows.iter_mut()) {
+                hash = chain::row_hash(&hash, &row.fields(seq));
+                row.hash = hash;
+            }
             tx.send(Request::Append { first_seq, rows, done }).map_err(|_| self.stopped())?;
             appender.next_seq += n;
+            appender.last_hash = hash;
             AppendReceipt { first_seq, last_seq: first_seq + n - 1 }
         };
         Ok((receipt, wait))

@@ -1,12 +1,12 @@
 //! The writer thread: the only connection that writes a log. Appenders hand it rows already
-//! numbered (in seq order, through one channel); it hashes them into the chain, inserts them
+//! numbered and hashed into the chain (in seq order, through one channel); it inserts them
 //! with one prepared statement inside one open transaction, and commits a group when someone
 //! waits for it (durable commands under synchronous=FULL, flushes, snapshots), when the oldest
 //! uncommitted row is 50 ms old, or when the group is large. After each commit it moves the
 //! head in `meta` (same transaction) and rewrites the anchor file.
 
 use super::anchor::Anchor;
-use super::chain::{genesis, row_hash, snapshot_hash, Hash, RowFields};
+use super::chain::{genesis, snapshot_hash, Hash, RowFields};
 use super::error::StoreError;
 use super::schema::{self, INSERT_EVENT};
 use crate::events::{CodecError, Event};
@@ -32,6 +32,8 @@ pub struct NewRow {
     pub strategy_id: Option<StrategyId>,
     pub client_order_id: Option<ClientOrderId>,
     pub payload: Vec<u8>,
+    /// The row's chain hash, set by the appender that numbers it.
+    pub hash: Hash,
 }
 
 impl NewRow {
@@ -44,10 +46,11 @@ impl NewRow {
             strategy_id: event.strategy_id(),
             client_order_id: event.client_order_id(),
             payload: event.to_msgpack()?,
+            hash: [0; 32],
         })
     }
 
-    fn fields(&self, seq: u64) -> RowFields<'_> {
+    pub fn fields(&self, seq: u64) -> RowFields<'_> {
         RowFields {
             seq,
             ts_event: self.ts_event,
@@ -274,7 +277,7 @@ impl Writer<'_> {
         self.begin(durable)?;
         for (i, row) in rows.iter().enumerate() {
             let seq = first_seq + i as u64;
-            let hash = row_hash(&self.last_hash, &row.fields(seq));
+            let hash = row.hash;
             self.insert
                 .execute(params![
                     seq as i64,
