@@ -15,7 +15,7 @@ export PYO3_PYTHON := $(CURDIR)/$(PYTHON)
 # maturin installs into the venv named here; PIP_QUIET keeps its "already satisfied" list out.
 MATURIN := VIRTUAL_ENV=$(CURDIR)/$(VENV) PIP_QUIET=1 $(BIN)/maturin
 
-.PHONY: help venv build lint format test test-rust test-python demo bench clean
+.PHONY: help venv sqlite-dev build lint format test test-rust test-python demo bench clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -29,7 +29,14 @@ $(STAMP): requirements-dev.txt
 
 venv: $(STAMP) ## create .venv with the pinned tools of requirements-dev.txt
 
-build: $(STAMP) ## build the Rust engine (release) into .venv as nautui._core
+# The event log links the system SQLite (the library Python's sqlite3 uses), never a bundled copy.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+sqlite-dev: ## install libsqlite3-dev with apt-get, only if pkg-config cannot find sqlite3
+	@pkg-config --exists sqlite3 2>/dev/null || { \
+		echo "sqlite-dev: installing libsqlite3-dev (the event log links the system SQLite)"; \
+		$(SUDO) apt-get install -y -qq libsqlite3-dev pkg-config; }
+
+build: $(STAMP) sqlite-dev ## build the Rust engine (release) into .venv as nautui._core
 	@echo "build: the engine in release mode (a first build takes a minute or two)"
 	$(MATURIN) develop --release --quiet
 
@@ -49,8 +56,8 @@ format: $(STAMP) ## rewrite Python and Rust files in the house style
 	$(BIN)/ruff format .
 	cargo fmt --all
 
-test-rust: ## Rust tests (the engine, without Python)
-	cargo test --workspace --release --quiet
+test-rust: sqlite-dev ## Rust tests (the engine, without Python)
+	cargo test --workspace --release --quiet --features store
 
 test-python: build ## Python tests (pytest)
 	$(PYTHON) -m pytest

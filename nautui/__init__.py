@@ -3,7 +3,7 @@
 Import the public names from here; ``nautui._core`` is the engine's private extension module.
 """
 
-from nautui import errors, events
+from nautui import errors, events, store
 from nautui._core import (
     Instrument,
     Money,
@@ -19,14 +19,18 @@ from nautui._core import (
 )
 from nautui.errors import (
     DecodeError,
+    EventLogError,
     InvalidValueError,
     NautuiError,
     OrderStateError,
     UnknownInstrumentError,
 )
+from nautui.store import EventLog
 
 __all__ = [
     "DecodeError",
+    "EventLog",
+    "EventLogError",
     "Instrument",
     "InvalidValueError",
     "Money",
@@ -44,4 +48,5 @@ __all__ = [
     "__version__",
     "errors",
     "events",
+    "store",
 ]

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from nautui.data import cli as data_cli
+from nautui import log_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,6 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("demo", help="run the built-in demo", description="Run the built-in demo.")
     data_cli.add_parser(commands)
+    log_cli.register(commands)
     return parser
 
 
@@ -28,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo.main()
     if args.command == "data":
         return data_cli.run(args)
+    if args.command == "log":
+        return log_cli.run(args)
     return 2  # argparse refuses unknown commands before this
 
 

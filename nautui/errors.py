@@ -6,6 +6,7 @@ from __future__ import annotations
 
 __all__ = [
     "DecodeError",
+    "EventLogError",
     "InvalidValueError",
     "NautuiError",
     "OrderStateError",
@@ -35,3 +36,12 @@ class UnknownInstrumentError(NautuiError, KeyError):
 
 class OrderStateError(NautuiError, RuntimeError):
     """An order transition the order state machine does not allow."""
+
+
+class EventLogError(NautuiError, OSError):
+    """An event log that is missing, not a log, corrupt or refuses a write; the message is one
+    line naming the file and, where one row is at fault, its seq."""
+
+    def __str__(self) -> str:
+        # OSError formats (errno, strerror) pairs; this message is one sentence.
+        return str(self.args[0]) if self.args else ""

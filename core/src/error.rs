@@ -10,6 +10,8 @@ use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
 use crate::replay::ReplayError;
 use crate::risk::RiskError;
+#[cfg(feature = "store")]
+use crate::store::StoreError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 
@@ -47,6 +49,9 @@ pub enum CoreError {
     Engine(EngineError),
     #[error(transparent)]
     Replay(#[from] ReplayError),
+    #[cfg(feature = "store")]
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Engine errors that only wrap another module's error are reported as that error, so callers

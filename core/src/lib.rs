@@ -17,6 +17,8 @@ pub mod risk;
 pub mod rng;
 pub mod sorted_map;
 pub mod stats;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod strategy;
 pub mod types;
 

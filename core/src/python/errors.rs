@@ -3,6 +3,7 @@
 //! up there when first raised and cached.
 
 use crate::events::CodecError;
+use crate::store::StoreError;
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -12,6 +13,7 @@ use pyo3::types::PyType;
 static NAUTUI_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 static INVALID_VALUE_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 static DECODE_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static EVENT_LOG_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 
 /// An instance of `nautui.errors.<name>`; if that module cannot be imported, its import error.
 fn raise(cell: &'static GILOnceCell<Py<PyType>>, name: &str, message: String) -> PyErr {
@@ -62,5 +64,14 @@ pub fn codec(error: &CodecError) -> PyErr {
     match error {
         CodecError::Decode(_) => raise(&DECODE_ERROR, "DecodeError", error.to_string()),
         CodecError::Encode(_) => raise(&NAUTUI_ERROR, "NautuiError", error.to_string()),
+    }
+}
+
+/// An event log that is missing, not a log, corrupt or unwritable (`EventLogError`, an
+/// `OSError`); the message names the file and, where one row is at fault, its seq.
+pub fn store(error: &StoreError) -> PyErr {
+    match error {
+        StoreError::Codec(codec_error) => codec(codec_error),
+        other => raise(&EVENT_LOG_ERROR, "EventLogError", other.to_string()),
     }
 }

@@ -5,6 +5,7 @@
 mod errors;
 mod events;
 mod replay;
+mod store;
 mod types;
 
 use pyo3::prelude::*;
@@ -15,5 +16,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     types::register(m)?;
     events::register(m)?;
     replay::register(m)?;
+    store::register(m)?;
     Ok(())
 }

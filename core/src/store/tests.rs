@@ -1,0 +1,383 @@
+use super::*;
+use crate::events::fixtures;
+use rusqlite::params;
+
+fn quotes(n: usize) -> Vec<Event> {
+    let quote = fixtures::all().into_iter().find(|e| e.kind() == "QuoteTick").unwrap();
+    (0..n)
+        .map(|i| {
+            let mut e = quote.clone();
+            if let Event::QuoteTick(q) = &mut e {
+                q.ts_event.0 += i as u64;
+                q.ts_init.0 += i as u64;
+            }
+            e
+        })
+        .collect()
+}
+
+fn command() -> Event {
+    fixtures::all().into_iter().find(|e| e.kind() == "SubmitOrder").unwrap()
+}
+
+fn meta() -> LogMeta {
+    LogMeta { run_id: "run-1".into(), config: "{}".into() }
+}
+
+/// A log holding every fixture then 20 quotes (seq 1..=54), closed.
+fn sample(dir: &tempfile::TempDir) -> PathBuf {
+    let path = dir.path().join("run.db");
+    let log = EventLog::create(&path, &meta()).unwrap();
+    log.append(&fixtures::all()).unwrap();
+    log.append(&quotes(20)).unwrap();
+    log.close().unwrap();
+    path
+}
+
+fn raw(path: &Path) -> Connection {
+    Connection::open(path).unwrap()
+}
+
+fn first_bad(path: &Path) -> (Option<u64>, String) {
+    let report = EventLog::open_readonly(path).unwrap().verify().unwrap();
+    (report.first_bad, report.summary(path))
+}
+
+#[test]
+fn appends_read_back_in_order_with_gap_free_seqs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.db");
+    let log = EventLog::create(&path, &meta()).unwrap();
+    let all = fixtures::all();
+    let r = log.append(&all).unwrap();
+    assert_eq!((r.first_seq, r.last_seq), (1, all.len() as u64));
+    let r = log.append_durable(&quotes(3)).unwrap();
+    assert_eq!(r.first_seq, all.len() as u64 + 1);
+    log.flush().unwrap();
+    let read: Vec<(u64, Event)> = log.read_from(1).unwrap().map(Result::unwrap).collect();
+    assert_eq!(read.len(), all.len() + 3);
+    assert!(read.iter().enumerate().all(|(i, (seq, _))| *seq == i as u64 + 1));
+    assert_eq!(read[..all.len()].iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(), all);
+    let middle: Vec<u64> = log.read_range(5, 7).unwrap().map(|r| r.unwrap().0).collect();
+    assert_eq!(middle, vec![5, 6, 7]);
+    let head = log.head().unwrap();
+    assert_eq!(head.0, all.len() as u64 + 3);
+    let anchor = Anchor::read(&path).unwrap();
+    assert_eq!((anchor.seq, anchor.hash, anchor.durable), (head.0, head.1, head.0));
+    log.close().unwrap();
+    // Reopening continues the chain.
+    let log = EventLog::open(&path).unwrap();
+    assert!(log.torn_tail().is_none());
+    assert_eq!(log.append(&quotes(1)).unwrap().first_seq, head.0 + 1);
+    log.flush().unwrap();
+    assert!(log.verify().unwrap().ok());
+    let info = log.info().unwrap();
+    assert_eq!((info.events, info.run_id.as_str(), info.schema_version), (head.0 + 1, "run-1", 1));
+}
+
+#[test]
+fn create_refuses_an_existing_file_and_a_second_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let err = EventLog::create(&path, &meta()).err().unwrap();
+    assert!(matches!(err, StoreError::Exists { .. }), "{err}");
+    let first = EventLog::open(&path).unwrap();
+    let err = EventLog::open(&path).err().unwrap();
+    assert!(err.to_string().contains("another process is writing"), "{err}");
+    drop(first);
+    assert!(EventLog::open(&path).is_ok());
+}
+
+#[test]
+fn verify_names_the_first_bad_seq_for_each_tamper() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    assert_eq!(first_bad(&path).0, None);
+    let original = std::fs::read(&path).unwrap();
+    let reset = || std::fs::write(&path, &original).unwrap();
+
+    raw(&path).execute("UPDATE events SET ts_event = ts_event + 1 WHERE seq = 10", []).unwrap();
+    assert_eq!(first_bad(&path).0, Some(10), "edit");
+    reset();
+    raw(&path).execute("DELETE FROM events WHERE seq = 12", []).unwrap();
+    let (bad, line) = first_bad(&path);
+    assert_eq!(bad, Some(12), "delete: {line}");
+    reset();
+    let c = raw(&path);
+    c.execute_batch(
+        "UPDATE events SET seq = -1 WHERE seq = 40; UPDATE events SET seq = 40 WHERE seq = 41; \
+         UPDATE events SET seq = 41 WHERE seq = -1;",
+    )
+    .unwrap();
+    drop(c);
+    assert_eq!(first_bad(&path).0, Some(40), "reorder");
+    reset();
+    let c = raw(&path);
+    c.execute_batch(
+        "UPDATE events SET seq = seq + 1000 WHERE seq >= 30; UPDATE events SET seq = seq - 999 \
+         WHERE seq >= 1000; INSERT INTO events SELECT 30, ts_event, ts_init, kind, \
+         instrument_id, strategy_id, client_order_id, payload, hash FROM events WHERE seq = 20;",
+    )
+    .unwrap();
+    drop(c);
+    assert_eq!(first_bad(&path).0, Some(30), "insert");
+    reset();
+    raw(&path).execute("DELETE FROM events WHERE seq > 50", []).unwrap();
+    let (bad, line) = first_bad(&path);
+    assert_eq!(bad, Some(51), "truncate: {line}");
+    assert!(line.contains("anchor records seq 54, durable through seq 54"), "{line}");
+    assert_eq!(EventLog::open(&path).err().unwrap().seq(), Some(51), "truncation is not torn");
+    reset();
+    assert_eq!(first_bad(&path).0, None);
+}
+
+#[test]
+fn a_rewritten_log_is_caught_by_the_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    // Rewrite history from scratch: a different but self-consistent chain of the same length.
+    let fake_dir = tempfile::tempdir().unwrap();
+    let fake = fake_dir.path().join("fake.db");
+    let log = EventLog::create(&fake, &meta()).unwrap();
+    log.append(&quotes(54)).unwrap();
+    log.close().unwrap();
+    std::fs::copy(&fake, &path).unwrap();
+    let (bad, line) = first_bad(&path);
+    assert_eq!(bad, Some(54), "{line}");
+    assert!(line.contains("anchor"), "{line}");
+    let err = EventLog::open(&path).err().unwrap();
+    assert_eq!(err.seq(), Some(54), "{err}");
+}
+
+#[test]
+fn a_torn_tail_past_the_anchor_is_cut_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    raw(&path)
+        .execute(
+            "INSERT INTO events SELECT 55, ts_event, ts_init, kind, instrument_id, strategy_id, \
+             client_order_id, x'c1c1', zeroblob(32) FROM events WHERE seq = 54",
+            [],
+        )
+        .unwrap();
+    let log = EventLog::open(&path).unwrap();
+    let torn = log.torn_tail().unwrap().clone();
+    assert_eq!((torn.from_seq, torn.removed), (55, 1));
+    assert_eq!(log.head().unwrap().0, 54);
+    assert_eq!(log.append(&quotes(1)).unwrap().first_seq, 55);
+    log.close().unwrap();
+    assert!(EventLog::open_readonly(&path).unwrap().verify().unwrap().ok());
+}
+
+#[test]
+fn a_garbled_last_row_behind_a_lagging_anchor_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let c = raw(&path);
+    let hash: Vec<u8> =
+        c.query_row("SELECT hash FROM events WHERE seq = 53", [], |r| r.get(0)).unwrap();
+    // The crash fell between the commit of seq 54 and the anchor write, and tore seq 54.
+    Anchor { seq: 53, hash: hash.try_into().unwrap(), durable: 53 }.write(&path).unwrap();
+    c.execute("UPDATE events SET payload = x'82a474797065' WHERE seq = 54", []).unwrap();
+    drop(c);
+    let log = EventLog::open(&path).unwrap();
+    assert_eq!(log.torn_tail().map(|t| (t.from_seq, t.removed)), Some((54, 1)));
+    assert_eq!(log.head().unwrap().0, 53);
+}
+
+#[test]
+fn an_anchor_ahead_of_the_log_is_reported_and_moved_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    // Seqs 55..=60 were committed but never synced (durable only through 54): a lost tail.
+    Anchor { seq: 60, hash: [9; 32], durable: 54 }.write(&path).unwrap();
+    let log = EventLog::open(&path).unwrap();
+    let torn = log.torn_tail().unwrap();
+    assert_eq!((torn.from_seq, torn.removed), (55, 0));
+    drop(log);
+    assert_eq!(Anchor::read(&path).unwrap().seq, 54);
+    // Durable through 57 but the log ends at 54: acknowledged events are gone.
+    Anchor { seq: 60, hash: [9; 32], durable: 57 }.write(&path).unwrap();
+    let err = EventLog::open(&path).err().unwrap();
+    assert_eq!(err.seq(), Some(55), "{err}");
+    assert!(err.to_string().contains("durable through seq 57"), "{err}");
+}
+
+#[test]
+fn a_corrupt_row_under_the_anchor_is_an_error_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    raw(&path).execute("UPDATE events SET payload = x'00' WHERE seq = 7", []).unwrap();
+    let before = (std::fs::read(&path).unwrap(), std::fs::read(anchor::path_for(&path)).unwrap());
+    let err = EventLog::open(&path).err().unwrap();
+    assert_eq!(err.seq(), Some(7));
+    let line = err.to_string();
+    assert!(line.contains("run.db") && line.contains("seq 7") && !line.contains('\n'), "{line}");
+    let after = (std::fs::read(&path).unwrap(), std::fs::read(anchor::path_for(&path)).unwrap());
+    assert!(before == after, "a log that did not verify was written");
+}
+
+#[test]
+fn bad_inputs_are_one_line_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "hello, this is not a database at all").unwrap();
+    for err in [EventLog::open(&text).err().unwrap(), EventLog::open_readonly(&text).err().unwrap()]
+    {
+        assert!(matches!(err, StoreError::NotALog { .. }), "{err}");
+        assert!(err.to_string().contains("notes.db"));
+    }
+    let missing = dir.path().join("missing.db");
+    assert!(matches!(EventLog::open(&missing).err().unwrap(), StoreError::NotFound { .. }));
+
+    let path = sample(&dir);
+    raw(&path).execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
+    let err = EventLog::open(&path).err().unwrap();
+    assert!(err.to_string().contains("schema version 99 is newer"), "{err}");
+
+    let other = tempfile::tempdir().unwrap();
+    let path = sample(&other);
+    std::fs::remove_file(anchor::path_for(&path)).unwrap();
+    let err = EventLog::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::MissingAnchor { .. }), "{err}");
+    assert!(err.to_string().contains("run.db.anchor"));
+    let report = EventLog::open_readonly(&path).unwrap().verify().unwrap();
+    assert!(!report.ok() && report.summary(&path).contains("anchor file is missing"));
+}
+
+#[test]
+fn snapshots_are_bound_to_their_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let log = EventLog::open(&path).unwrap();
+    assert_eq!(log.latest_snapshot().unwrap(), None);
+    log.save_snapshot(10, 100, b"state at 10").unwrap();
+    log.save_snapshot(40, 400, b"state at 40").unwrap();
+    let err = log.save_snapshot(99, 0, b"future").err().unwrap();
+    assert_eq!(err.seq(), Some(99));
+    // A refused snapshot does not stop the log.
+    assert_eq!(log.append(&quotes(1)).unwrap().first_seq, 55);
+    log.flush().unwrap();
+    drop(log);
+    let log = EventLog::open_readonly(&path).unwrap();
+    assert_eq!(log.latest_snapshot().unwrap(), Some((40, b"state at 40".to_vec())));
+    assert_eq!(log.snapshot_at_or_before(39).unwrap().map(|s| s.0), Some(10));
+    assert_eq!(log.snapshot_at_or_before(9).unwrap(), None);
+    raw(&path).execute("UPDATE snapshots SET payload = x'00' WHERE seq = 40", []).unwrap();
+    assert_eq!(log.latest_snapshot().unwrap().map(|s| s.0), Some(10), "tampered one skipped");
+    assert_eq!(log.verify().unwrap().bad_snapshots, vec![40]);
+}
+
+#[test]
+fn commands_are_committed_before_append_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.db");
+    let log = EventLog::create(&path, &meta()).unwrap();
+    let reader = raw(&path);
+    let count =
+        || reader.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0)).unwrap();
+    log.append(&quotes(5)).unwrap();
+    log.append(&[command()]).unwrap();
+    assert_eq!(count(), 6, "the command and what came before it are committed");
+    log.append(&quotes(5)).unwrap();
+    std::thread::sleep(writer::MAX_BATCH_DELAY * 4);
+    assert_eq!(count(), 11, "batched rows land within the batch delay");
+    drop(log);
+
+    let batched = dir.path().join("batched.db");
+    let log = EventLog::create_with(&batched, &meta(), Durability::Batched).unwrap();
+    let r = log.append(&[command()]).unwrap();
+    assert_eq!(r.first_seq, 1);
+    log.flush().unwrap();
+    assert_eq!(
+        raw(&batched).query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0)).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn concurrent_appenders_share_one_gap_free_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.db");
+    let log = EventLog::create(&path, &meta()).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..25 {
+                    log.append_durable(&[command()]).unwrap();
+                    log.append(&quotes(3)).unwrap();
+                }
+            });
+        }
+    });
+    log.close().unwrap();
+    let report = EventLog::open_readonly(&path).unwrap().verify().unwrap();
+    assert!(report.ok(), "{}", report.summary(&path));
+    assert_eq!((report.events, report.last_seq), (400, 400));
+}
+
+#[test]
+fn large_logs_verify_in_parallel_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.db");
+    let log = EventLog::create_with(&path, &meta(), Durability::Batched).unwrap();
+    for _ in 0..25 {
+        log.append(&quotes(10_000)).unwrap();
+    }
+    log.close().unwrap();
+    assert!(EventLog::open_readonly(&path).unwrap().verify().unwrap().ok());
+    raw(&path).execute("UPDATE events SET ts_init = 1 WHERE seq = 190000", []).unwrap();
+    raw(&path).execute("UPDATE events SET ts_init = 1 WHERE seq = 240000", []).unwrap();
+    assert_eq!(first_bad(&path).0, Some(190_000));
+}
+
+#[test]
+fn stored_rows_match_the_event_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let log = EventLog::open_readonly(&path).unwrap();
+    let rows = log.read_rows(1, 100).unwrap();
+    assert_eq!(rows.len(), 54);
+    let fill = rows.iter().find(|r| r.kind == "OrderFilled").unwrap();
+    assert_eq!(fill.client_order_id.as_deref(), Some("O-ema_cross-001-1"));
+    assert_eq!(fill.hash.len(), 32);
+    let c = raw(&path);
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM events WHERE kind = ?1", params!["QuoteTick"], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 21);
+}
+
+#[test]
+fn deep_verify_decodes_payloads_against_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    let c = raw(&path);
+    let prev: Vec<u8> =
+        c.query_row("SELECT hash FROM events WHERE seq = 54", [], |r| r.get(0)).unwrap();
+    // A row whose hash chains but whose payload is not the event its columns describe.
+    let row = chain::RowFields {
+        seq: 55,
+        ts_event: 1,
+        ts_init: 1,
+        kind: "QuoteTick",
+        instrument_id: None,
+        strategy_id: None,
+        client_order_id: None,
+        payload: b"\x81\xa4type\xa5Bogus",
+    };
+    let hash = chain::row_hash(&prev.try_into().unwrap(), &row);
+    c.execute(
+        "INSERT INTO events VALUES (55, 1, 1, 'QuoteTick', NULL, NULL, NULL, ?1, ?2)",
+        params![row.payload, &hash[..]],
+    )
+    .unwrap();
+    Anchor { seq: 55, hash, durable: 55 }.write(&path).unwrap();
+    let log = EventLog::open_readonly(&path).unwrap();
+    assert!(log.verify().unwrap().ok());
+    let deep = log.verify_deep().unwrap();
+    assert_eq!(deep.first_bad, Some(55));
+    assert!(deep.summary(&path).contains("seq 55: payload"), "{}", deep.summary(&path));
+}

@@ -1,0 +1,273 @@
+"""``nautui log``: verify, describe, export and follow an event log.
+
+Each subcommand prints one line for a bad log (naming the file and the seq) and exits 1; no
+traceback for a user's mistake. ``recover`` joins these with the recovery work: add it to
+``_SUBCOMMANDS`` and give it a ``_recover`` handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
+
+from nautui.errors import NautuiError
+from nautui.store import EventLog, LogRow
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+
+_json = msgspec.json.Encoder()
+_PARQUET_ROWS = 65_536
+"""Rows per Parquet row group."""
+
+
+def _out(text: str, *, flush: bool = False) -> None:
+    sys.stdout.write(text + "\n")
+    if flush:
+        sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers action is private)
+    """Adds ``log`` and its subcommands to the ``nautui`` parser."""
+    log = commands.add_parser(
+        "log", help="verify, inspect, export or follow an event log", description=__doc__
+    )
+    sub = log.add_subparsers(dest="log_command", metavar="SUBCOMMAND", required=True)
+
+    verify = sub.add_parser("verify", help="check the hash chain, anchor and snapshots")
+    verify.add_argument("log", type=Path, help="the event log (.db)")
+    verify.add_argument(
+        "--deep", action="store_true", help="also decode every payload against its columns"
+    )
+
+    info = sub.add_parser("info", help="what the log holds")
+    info.add_argument("log", type=Path)
+    info.add_argument("--json", action="store_true", help="one JSON object instead of text")
+
+    export = sub.add_parser("export", help="write the events as JSON lines or Parquet")
+    export.add_argument("log", type=Path)
+    fmt = export.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--jsonl", action="store_true", help="one JSON object per event")
+    fmt.add_argument("--parquet", action="store_true", help="one row per event (pyarrow)")
+    export.add_argument(
+        "-o", "--output", help="output file (default: beside the log; '-' is stdout for --jsonl)"
+    )
+    export.add_argument("--from-seq", type=int, default=1, help="first seq (default 1)")
+    export.add_argument("--to-seq", type=int, default=None, help="last seq (default: the end)")
+    export.add_argument(
+        "--no-verify", action="store_true", help="export without verifying the log first"
+    )
+
+    tail = sub.add_parser("tail", help="print the last events; -f follows new ones")
+    tail.add_argument("log", type=Path)
+    tail.add_argument("-n", "--lines", type=int, default=10, help="events to show first")
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new events")
+    tail.add_argument("--jsonl", action="store_true", help="JSON lines instead of text")
+    tail.add_argument("--interval", type=float, default=0.1, help="seconds between polls")
+    tail.add_argument("--max-events", type=int, default=None, help="stop after this many")
+    tail.add_argument(
+        "--idle-timeout", type=float, default=None, help="stop after this many quiet seconds"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs one ``nautui log`` subcommand; returns the exit status."""
+    handler = _SUBCOMMANDS[args.log_command]
+    try:
+        return handler(args)
+    except NautuiError as error:
+        _err(f"nautui log {args.log_command}: {error}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _verify(args: argparse.Namespace) -> int:
+    report = EventLog.open_readonly(args.log).verify(deep=args.deep)
+    _out(report.summary)
+    return 0 if report.ok else 1
+
+
+def _info(args: argparse.Namespace) -> int:
+    info = EventLog.open_readonly(args.log).info()
+    if args.json:
+        _out(_json.encode(info).decode())
+        return 0
+    lines = [
+        f"log        {info.path} ({info.file_bytes:,} bytes, schema v{info.schema_version})",
+        f"run        {info.run_id}",
+        f"events     {info.events:,} (seq {info.first_seq}..{info.last_seq})",
+        f"time       {_ts(info.first_ts)} .. {_ts(info.last_ts)}",
+        f"head       seq {info.last_seq} hash {info.head_hash}",
+        f"anchor     {_anchor(info.anchor_seq, info.anchor_hash)}",
+        f"snapshots  {info.snapshots} (latest at seq {info.latest_snapshot_seq})",
+        "kinds      " + ", ".join(f"{kind} {n:,}" for kind, n in info.kinds),
+    ]
+    _out("\n".join(lines))
+    return 0
+
+
+def _anchor(seq: int | None, digest: str | None) -> str:
+    return "missing" if seq is None else f"seq {seq} hash {digest}"
+
+
+def _ts(ns: int | None) -> str:
+    if ns is None:
+        return "-"
+    seconds, rest = divmod(ns, 1_000_000_000)
+    stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{rest:09d}Z"
+
+
+def _row_json(row: LogRow) -> bytes:
+    return _json.encode(
+        {
+            "seq": row.seq,
+            "ts_event": row.ts_event,
+            "ts_init": row.ts_init,
+            "kind": row.kind,
+            "instrument_id": row.instrument_id,
+            "strategy_id": row.strategy_id,
+            "client_order_id": row.client_order_id,
+            "hash": row.hash.hex(),
+            "event": msgspec.msgpack.decode(row.payload),
+        }
+    )
+
+
+def _row_text(row: LogRow) -> str:
+    ids = " ".join(i for i in (row.instrument_id, row.client_order_id) if i)
+    return f"{row.seq:>10}  {_ts(row.ts_event)}  {row.kind:<20} {ids}".rstrip()
+
+
+def _export(args: argparse.Namespace) -> int:
+    log = EventLog.open_readonly(args.log)
+    if not args.no_verify:
+        report = log.verify()
+        if not report.ok:
+            _err(f"nautui log export: {report.summary}; not exported")
+            return 1
+    rows = log.rows(args.from_seq, args.to_seq)
+    suffix = ".jsonl" if args.jsonl else ".parquet"
+    output = args.output or str(Path(args.log).with_suffix(suffix))
+    if args.jsonl and output == "-":
+        count = _write_jsonl(rows, sys.stdout.buffer)
+        sys.stdout.flush()
+    else:
+        count = _atomic(Path(output), rows, _write_jsonl if args.jsonl else _write_parquet)
+        _err(f"exported {count:,} events to {output}")
+    return 0
+
+
+def _atomic(
+    path: Path, rows: Iterator[LogRow], write: Callable[[Iterator[LogRow], IO[bytes]], int]
+) -> int:
+    """Writes to a temp file beside ``path``, then renames it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            count = write(rows, out)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def _write_jsonl(rows: Iterator[LogRow], out: IO[bytes]) -> int:
+    count = 0
+    for row in rows:
+        out.write(_row_json(row))
+        out.write(b"\n")
+        count += 1
+    return count
+
+
+def _parquet_schema() -> pa.Schema:
+    import pyarrow as pa  # noqa: PLC0415  (imported on use: pyarrow is slow to import)
+
+    text = pa.string()
+    return pa.schema(
+        [
+            ("seq", pa.uint64()),
+            ("ts_event", pa.uint64()),
+            ("ts_init", pa.uint64()),
+            ("kind", text),
+            ("instrument_id", text),
+            ("strategy_id", text),
+            ("client_order_id", text),
+            ("payload", pa.binary()),
+            ("hash", pa.binary(32)),
+        ]
+    )
+
+
+def _write_parquet(rows: Iterator[LogRow], out: IO[bytes]) -> int:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    schema = _parquet_schema()
+    names = schema.names
+    count = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        batch: list[LogRow] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == _PARQUET_ROWS:
+                writer.write_table(_table(pa, schema, names, batch))
+                count += len(batch)
+                batch = []
+        if batch or count == 0:
+            writer.write_table(_table(pa, schema, names, batch))
+            count += len(batch)
+    return count
+
+
+def _table(pa: Any, schema: pa.Schema, names: list[str], batch: list[LogRow]) -> pa.Table:  # noqa: ANN401
+    columns = {name: [getattr(row, name) for row in batch] for name in names}
+    return pa.table(columns, schema=schema)
+
+
+def _tail(args: argparse.Namespace) -> int:
+    log = EventLog.open_readonly(args.log)
+    show: Callable[[LogRow], str] = (
+        (lambda row: _row_json(row).decode()) if args.jsonl else _row_text
+    )
+    last_seq = log.info().last_seq
+    seq = max(1, last_seq - max(args.lines, 0) + 1)
+    printed = 0
+    quiet_since = time.monotonic()
+    while True:
+        got = False
+        for row in log.rows(seq):
+            _out(show(row), flush=args.follow)
+            seq, got, printed = row.seq + 1, True, printed + 1
+            if args.max_events is not None and printed >= args.max_events:
+                return 0
+        if not args.follow:
+            return 0
+        now = time.monotonic()
+        if got:
+            quiet_since = now
+        elif args.idle_timeout is not None and now - quiet_since >= args.idle_timeout:
+            return 0
+        time.sleep(args.interval)
+
+
+_SUBCOMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "verify": _verify,
+    "info": _info,
+    "export": _export,
+    "tail": _tail,
+}
