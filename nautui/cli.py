@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from nautui.data import cli as data_cli
 from nautui import log_cli
+from nautui.data import cli as data_cli
 
 
 def _parser() -> argparse.ArgumentParser:
