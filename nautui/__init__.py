@@ -4,26 +4,71 @@ Import the public names from here; ``nautui._core`` is the engine's private exte
 """
 
 from nautui import errors, events
-from nautui._core import Instrument, Money, Price, Quantity, __version__
+from nautui._core import (
+    Balance,
+    BookView,
+    Instrument,
+    Money,
+    Order,
+    Position,
+    Price,
+    Quantity,
+    QuoteTick,
+    TradeTick,
+    __version__,
+)
+from nautui.config import (
+    EngineConfig,
+    FixedLatency,
+    RandomLatency,
+    RiskConfig,
+    VenueConfig,
+    load_engine_config,
+)
+from nautui.engine import Engine
 from nautui.errors import (
+    BookError,
+    ConfigError,
     DecodeError,
     InvalidValueError,
     NautuiError,
     OrderStateError,
+    StrategyError,
     UnknownInstrumentError,
+    UnknownOrderError,
 )
+from nautui.strategy import Strategy, StrategyConfig
 
 __all__ = [
+    "Balance",
+    "BookError",
+    "BookView",
+    "ConfigError",
     "DecodeError",
+    "Engine",
+    "EngineConfig",
+    "FixedLatency",
     "Instrument",
     "InvalidValueError",
     "Money",
     "NautuiError",
+    "Order",
     "OrderStateError",
+    "Position",
     "Price",
     "Quantity",
+    "QuoteTick",
+    "RandomLatency",
+    "RiskConfig",
+    "Strategy",
+    "StrategyConfig",
+    "StrategyError",
+    "TradeTick",
     "UnknownInstrumentError",
+    "UnknownOrderError",
+    "VenueConfig",
     "__version__",
     "errors",
     "events",
+    "load_engine_config",
 ]

@@ -2,9 +2,13 @@
 //! Python values to engine types and back, call the engine and map its errors; they hold no
 //! domain logic. Python code imports the public names from `nautui`, never from `_core`.
 
+mod engine;
 mod errors;
 mod events;
+mod orders;
+mod strategy;
 mod types;
+mod views;
 
 use pyo3::prelude::*;
 
@@ -13,5 +17,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     types::register(m)?;
     events::register(m)?;
+    views::register(m)?;
+    strategy::register(m)?;
+    engine::register(m)?;
     Ok(())
 }
