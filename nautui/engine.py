@@ -53,6 +53,7 @@ class Engine:
 
     def add_strategy(self, strategy: Strategy) -> None:
         """Registers a Python strategy. Only the callbacks its class overrides are called."""
+        strategy._check_unattached()  # noqa: SLF001 - before the engine holds it
         link = self._core.add_strategy(strategy, strategy.id, strategy.overridden_callbacks())
         strategy._attach(link)
         self._strategies.append(strategy)

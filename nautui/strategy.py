@@ -84,9 +84,12 @@ class Strategy:
         """The callbacks this class overrides: the only ones the engine will call."""
         return [name for name in cls.CALLBACKS if getattr(cls, name) is not getattr(Strategy, name)]
 
-    def _attach(self, link: StrategyLink) -> None:
+    def _check_unattached(self) -> None:
         if self._link_or_none is not None:
             raise NautuiError(f"strategy {self.id} is already added to an engine")
+
+    def _attach(self, link: StrategyLink) -> None:
+        self._check_unattached()
         self._link_or_none = link
 
     @property

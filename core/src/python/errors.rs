@@ -112,12 +112,12 @@ pub fn core(error: CoreError) -> PyErr {
     match error {
         CoreError::Fixed(e) => raise(&INVALID_VALUE_ERROR, "InvalidValueError", e.to_string()),
         CoreError::Identifier(e) => identifier("id", &e),
-        CoreError::Instrument(e) => instrument(&e),
+        CoreError::Instrument(e)
+        | CoreError::Matching(crate::matching::MatchingError::Instrument(e)) => instrument(&e),
         CoreError::Codec(e) => codec(&e),
         CoreError::Order(OrderError::HeaderMismatch { field, .. }) => invalid_value(field, message),
         CoreError::Order(_) => raise(&ORDER_STATE_ERROR, "OrderStateError", message),
         CoreError::Book(_) => raise(&BOOK_ERROR, "BookError", message),
-        CoreError::Matching(crate::matching::MatchingError::Instrument(e)) => instrument(&e),
         CoreError::Matching(_) | CoreError::Latency(_) | CoreError::Risk(_) => {
             raise(&CONFIG_ERROR, "ConfigError", message)
         }

@@ -317,6 +317,7 @@ impl PyStrategyLink {
 }
 
 /// The Python callbacks a strategy overrides, as bound methods (looked up once).
+#[allow(clippy::struct_field_names)] // named exactly as the Python methods
 #[derive(Default)]
 struct Callbacks {
     on_start: Option<Py<PyAny>>,
@@ -503,7 +504,7 @@ impl Strategy for PyStrategyAdapter {
 
     fn on_bar(&mut self, ctx: &mut Context<'_>, bar: &Bar) -> CallbackResult {
         let Some(f) = &self.callbacks.on_bar else { return Ok(()) };
-        let event = Event::Bar(bar.clone());
+        let event = Event::Bar(*bar);
         self.invoke(ctx, "on_bar", |py| f.bind(py).call1((self.decoded(py, &event)?,)))
     }
 
@@ -538,9 +539,9 @@ impl Strategy for PyStrategyAdapter {
         }
         let Some(f) = &self.callbacks.on_position_changed else { return Ok(()) };
         let event = match kind {
-            "PositionOpened" => Event::PositionOpened(position.clone()),
-            "PositionClosed" => Event::PositionClosed(position.clone()),
-            _ => Event::PositionChanged(position.clone()),
+            "PositionOpened" => Event::PositionOpened(*position),
+            "PositionClosed" => Event::PositionClosed(*position),
+            _ => Event::PositionChanged(*position),
         };
         self.invoke(ctx, "on_position_changed", |py| f.bind(py).call1((self.decoded(py, &event)?,)))
     }
