@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -53,10 +54,16 @@ class Engine:
 
     def add_strategy(self, strategy: Strategy) -> None:
         """Registers a Python strategy. Only the callbacks its class overrides are called."""
-        strategy._check_unattached()  # noqa: SLF001 - before the engine holds it
+        strategy._check_unattached()
         link = self._core.add_strategy(strategy, strategy.id, strategy.overridden_callbacks())
         strategy._attach(link)
         self._strategies.append(strategy)
+
+    def add_builtin_strategy(self, name: str, **params: object) -> None:
+        """Registers a strategy written in Rust, by name (``ema_cross``: strategy_id,
+        instrument_id, fast_period=10, slow_period=20, trade_size). Params are checked by the
+        engine; unknown ones are a ``ConfigError``."""
+        self._core.add_builtin_strategy(name, msgspec.msgpack.encode(params))
 
     # -- running -------------------------------------------------------------------------------
 

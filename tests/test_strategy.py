@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from nautui import (
@@ -170,8 +171,6 @@ def test_actions_outside_a_callback_are_refused() -> None:
 
 
 def test_strategy_config_is_strict() -> None:
-    import msgspec
-
     class EmaConfig(StrategyConfig, frozen=True, kw_only=True):
         fast: int = 10
 

@@ -5,10 +5,12 @@ use crate::book::BookError;
 use crate::clock::TimerError;
 use crate::engine::{ColumnError, EngineError};
 use crate::events::CodecError;
+use crate::indicators::IndicatorError;
 use crate::matching::{LatencyError, MatchingError};
 use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
 use crate::risk::RiskError;
+use crate::strategies::BuiltinError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 
@@ -42,6 +44,10 @@ pub enum CoreError {
     Strategy(#[from] StrategyError),
     #[error(transparent)]
     Columns(#[from] ColumnError),
+    #[error(transparent)]
+    Indicator(#[from] IndicatorError),
+    #[error(transparent)]
+    Builtin(#[from] BuiltinError),
     #[error(transparent)]
     Engine(EngineError),
 }

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod indicators;
 pub mod matching;
 pub mod orders;
 pub mod portfolio;
@@ -14,6 +15,7 @@ pub mod python;
 pub mod risk;
 pub mod rng;
 pub mod stats;
+pub mod strategies;
 pub mod strategy;
 pub mod types;
 

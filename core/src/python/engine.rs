@@ -86,6 +86,13 @@ impl PyEngine {
         Ok(link)
     }
 
+    /// Registers a built-in Rust strategy by name, configured from MessagePack `params`.
+    fn add_builtin_strategy(&mut self, name: &str, params: &[u8]) -> PyResult<()> {
+        let strategy =
+            crate::strategies::build(name, params).map_err(|e| errors::core(e.into()))?;
+        self.engine.add_strategy(strategy).map_err(|e| self.error(e))
+    }
+
     /// Processes one event given as MessagePack.
     fn process(&mut self, payload: &[u8]) -> PyResult<()> {
         let event = Event::from_msgpack(payload).map_err(|e| errors::codec(&e))?;

@@ -124,6 +124,11 @@ pub fn core(error: CoreError) -> PyErr {
         CoreError::Portfolio(_) => raise(&NAUTUI_ERROR, "NautuiError", message),
         CoreError::Timer(_) | CoreError::Columns(_) => invalid_value("", message),
         CoreError::Request(e) => request(&e),
+        CoreError::Indicator(_) => invalid_value("", message),
+        CoreError::Builtin(crate::strategies::BuiltinError::UnknownName { .. }) => {
+            invalid_value("name", message)
+        }
+        CoreError::Builtin(_) => raise(&CONFIG_ERROR, "ConfigError", message),
         CoreError::Strategy(_) => strategy(message, None),
         CoreError::Engine(e) => engine(&e),
     }

@@ -5,6 +5,7 @@
 mod engine;
 mod errors;
 mod events;
+mod indicators;
 mod orders;
 mod strategy;
 mod types;
@@ -20,5 +21,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     views::register(m)?;
     strategy::register(m)?;
     engine::register(m)?;
+    indicators::register(m)?;
     Ok(())
 }
