@@ -145,7 +145,7 @@ def main() -> None:
     floor = max(call_floor() for _ in range(REPEATS))
     py, rs = e_py.counters(), e_rs.counters()
     if py["orders"] != rs["orders"]:
-        print(f"warning: python placed {py['orders']} orders, rust {rs['orders']}", file=sys.stderr)
+        sys.stderr.write(f"warning: python placed {py['orders']} orders, rust {rs['orders']}\n")
     result = {
         "python_ema_quotes_per_s": round(python_ema),
         "python_count_quotes_per_s": round(python_count),
@@ -155,7 +155,7 @@ def main() -> None:
         "orders": rs["orders"],
         "fills": rs["fills"],
     }
-    print(json.dumps(result))
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
 if __name__ == "__main__":

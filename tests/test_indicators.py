@@ -120,9 +120,9 @@ def test_rust_ema_cross_by_name_trades_like_the_python_one() -> None:
 
 def test_builtin_errors() -> None:
     e = engine()
-    with pytest.raises(InvalidValueError, match="^name: unknown built-in strategy"):
+    with pytest.raises(InvalidValueError, match=r"^name: unknown built-in strategy"):
         e.add_builtin_strategy("ema_crosss")
-    with pytest.raises(ConfigError, match="ema_cross config: .*surprise"):
+    with pytest.raises(ConfigError, match=r"ema_cross config: .*surprise"):
         e.add_builtin_strategy(
             "ema_cross", strategy_id="s", instrument_id=INSTRUMENT, trade_size="1", surprise=1
         )
@@ -141,7 +141,7 @@ def test_quote_columns_are_checked() -> None:
     cols = columns(10)
     with pytest.raises(TypeError):
         e.run_quotes(**{**cols, "instrument": cols["instrument"].astype(np.int64)})
-    with pytest.raises(InvalidValueError, match="^bid_price: column is not contiguous"):
+    with pytest.raises(InvalidValueError, match=r"^bid_price: column is not contiguous"):
         e.run_quotes(**{**cols, "bid_price": np.repeat(cols["bid_price"], 2)[::2]})
     with pytest.raises(InvalidValueError, match="different lengths"):
         e.run_quotes(**{**cols, "ts_init": cols["ts_init"][:5]})
