@@ -70,13 +70,10 @@ class EmaCross(Strategy):
         self.target = 0
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
-        mid2 = tick.mid2_raw
-        fast, slow = self.fast, self.slow
-        fast.update(mid2)
-        slow.update(mid2)
-        if not slow.is_ready:
+        mid = tick.mid
+        diff = self.fast.update(mid) - self.slow.update(mid)
+        if not self.slow.is_ready:
             return
-        diff = fast.value - slow.value
         side = 1 if diff > 0 else -1 if diff < 0 else 0
         if side in {0, self.side}:
             return

@@ -177,3 +177,25 @@ def test_strategy_config_is_strict() -> None:
     assert msgspec.json.decode(b'{"strategy_id": "e", "fast": 5}', type=EmaConfig).fast == 5
     with pytest.raises(msgspec.ValidationError, match="unknown field"):
         msgspec.json.decode(b'{"strategy_id": "e", "slow": 5}', type=EmaConfig)
+
+
+def test_a_kept_tick_is_never_changed_afterwards() -> None:
+    class Keeper(Strategy):
+        def __init__(self, config: StrategyConfig) -> None:
+            super().__init__(config)
+            self.kept: list[QuoteTick] = []
+            self.bids: list[str] = []
+
+        def on_quote_tick(self, tick: QuoteTick) -> None:
+            self.bids.append(str(tick.bid_price))
+            if len(self.bids) % 2:
+                self.kept.append(tick)
+
+    e = make_engine()
+    s = Keeper(StrategyConfig(strategy_id="k"))
+    e.add_strategy(s)
+    for i in range(6):
+        e.process(quote(i + 1, bid=f"{100 + i}.00", ask=f"{100 + i}.02"))
+    assert s.bids == [f"{100 + i}.00" for i in range(6)]
+    assert [str(t.bid_price) for t in s.kept] == ["100.00", "102.00", "104.00"]
+    assert [t.ts_init for t in s.kept] == [1, 3, 5]

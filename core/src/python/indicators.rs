@@ -18,9 +18,10 @@ macro_rules! indicator_methods {
         impl $py {
             $($extra)*
 
-            /// Feeds one value.
-            fn update(&mut self, value: f64) {
+            /// Feeds one value; returns the new value (saves a `value` read in hot loops).
+            fn update(&mut self, value: f64) -> f64 {
                 self.0.update(value);
+                self.0.value()
             }
             /// The current value (0.0 before the first update).
             #[getter]

@@ -380,6 +380,8 @@ pub struct PyStrategyAdapter {
     callbacks: Callbacks,
     decode: Py<PyAny>,
     failure: FailureSlot,
+    /// The last `QuoteTick` handed to Python, refilled when Python kept no reference to it.
+    tick: Option<Py<PyQuoteTick>>,
 }
 
 impl PyStrategyAdapter {
@@ -406,8 +408,15 @@ impl PyStrategyAdapter {
         };
         let link = Py::new(py, PyStrategyLink::new(id))?;
         let decode = py.import("nautui.events")?.getattr("decode")?.unbind();
-        let adapter =
-            Self { id, subscriptions, link: link.clone_ref(py), callbacks: slots, decode, failure };
+        let adapter = Self {
+            id,
+            subscriptions,
+            link: link.clone_ref(py),
+            callbacks: slots,
+            decode,
+            failure,
+            tick: None,
+        };
         Ok((adapter, link))
     }
 
@@ -481,11 +490,24 @@ impl Strategy for PyStrategyAdapter {
     }
 
     fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
+        if self.callbacks.on_quote_tick.is_none() {
+            return Ok(());
+        }
+        let tick = Python::with_gil(|py| {
+            self.link.borrow_mut(py).quotes.insert(quote.instrument_id, *quote);
+            match &self.tick {
+                // Only this adapter holds it: refill it rather than allocate.
+                Some(tick) if tick.get_refcnt(py) == 1 => {
+                    tick.borrow_mut(py).0 = *quote;
+                    Ok(tick.clone_ref(py))
+                }
+                _ => {
+                    Py::new(py, PyQuoteTick(*quote)).inspect(|t| self.tick = Some(t.clone_ref(py)))
+                }
+            }
+        });
         let Some(f) = &self.callbacks.on_quote_tick else { return Ok(()) };
-        Python::with_gil(|py| self.link.borrow_mut(py).quotes.insert(quote.instrument_id, *quote));
-        self.invoke(ctx, "on_quote_tick", |py| {
-            f.bind(py).call1((Bound::new(py, PyQuoteTick(*quote))?,))
-        })
+        self.invoke(ctx, "on_quote_tick", |py| f.bind(py).call1((tick?,)))
     }
 
     fn on_trade(&mut self, ctx: &mut Context<'_>, trade: &TradeTick) -> CallbackResult {

@@ -11,8 +11,9 @@ use crate::types::OrderSide;
 use pyo3::prelude::*;
 
 /// A best bid and ask (`on_quote_tick`'s argument). Prices are `Price`; `*_raw` are the raw
-/// 10^-9 integers, the cheap form for arithmetic in hot callbacks.
-#[pyclass(name = "QuoteTick", module = "nautui._core", frozen)]
+/// 10^-9 integers, the cheap form for arithmetic in hot callbacks. Read-only from Python; the
+/// strategy adapter refills an instance nobody else holds instead of allocating a new one.
+#[pyclass(name = "QuoteTick", module = "nautui._core")]
 pub struct PyQuoteTick(pub QuoteTick);
 
 #[pymethods]
@@ -49,6 +50,11 @@ impl PyQuoteTick {
     #[getter]
     fn mid2_raw(&self) -> i128 {
         i128::from(self.0.bid_price.raw()) + i128::from(self.0.ask_price.raw())
+    }
+    /// The mid price as a float, for signals and indicators (never for money).
+    #[getter]
+    fn mid(&self) -> f64 {
+        (self.0.bid_price.raw() as f64 + self.0.ask_price.raw() as f64) * 0.5e-9
     }
     #[getter]
     fn ts_event(&self) -> u64 {
