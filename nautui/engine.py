@@ -17,6 +17,8 @@ import numpy.typing as npt
 from nautui import _core, events
 from nautui._core import Balance, Instrument, Order, Position, Price, Quantity
 from nautui.config import EngineConfig, encode_config
+from nautui.errors import InvalidValueError, StrategyError
+from nautui.strategy import QuoteBatch
 
 if TYPE_CHECKING:
     from nautui.strategy import Strategy
@@ -94,12 +96,38 @@ class Engine:
         ask_size: npt.NDArray[np.uint64],
         ts_event: npt.NDArray[np.uint64],
         ts_init: npt.NDArray[np.uint64],
+        batch_size: int = 65_536,
     ) -> None:
         """Runs L1 quotes from contiguous numpy columns, read in place (no copy, no per-row
-        Python object): instrument indexes, raw prices and sizes (10^-9 units), times (ns)."""
-        self._core.run_quotes(
-            instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init
-        )
+        Python object): instrument indexes, raw prices and sizes (10^-9 units), times (ns).
+
+        Strategies that override ``on_quote_batch`` get the columns in blocks of
+        ``batch_size`` rows after the engine has processed each block.
+        """
+        columns = (instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init)
+        batchers = [s for s in self._strategies if s.wants_batches()]
+        if not batchers:
+            self._core.run_quotes(*columns)
+            return
+        if batch_size <= 0:
+            raise InvalidValueError(f"batch_size: must be positive, got {batch_size}")
+        for start in range(0, len(ts_init), batch_size):
+            block = [column[start : start + batch_size] for column in columns]
+            self._core.run_quotes(*block)
+            batch = QuoteBatch(*block)
+            for strategy in batchers:
+                self._run_batch(strategy, batch)
+
+    def _run_batch(self, strategy: Strategy, batch: QuoteBatch) -> None:
+        link = strategy._link
+        self._core.begin_batch(link)
+        try:
+            strategy.on_quote_batch(batch)
+        except Exception as error:
+            self._core.end_batch(link, succeeded=False)
+            message = f"strategy {strategy.id} failed in on_quote_batch: {error!r}"
+            raise StrategyError(message) from error
+        self._core.end_batch(link, succeeded=True)
 
     @property
     def now(self) -> int:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import ClassVar, TypeAlias
 
 import msgspec
+import numpy as np
+import numpy.typing as npt
 
 from nautui._core import (
     Balance,
@@ -42,7 +44,7 @@ from nautui.events import (
     TimerFired,
 )
 
-__all__ = ["Strategy", "StrategyConfig"]
+__all__ = ["QuoteBatch", "Strategy", "StrategyConfig"]
 
 PriceLike: TypeAlias = Price | Decimal | str | int
 QuantityLike: TypeAlias = Quantity | Decimal | str | int
@@ -52,6 +54,19 @@ class StrategyConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     """Every strategy's config; subclass it to add parameters (loadable from TOML)."""
 
     strategy_id: str
+
+
+class QuoteBatch(msgspec.Struct, frozen=True):
+    """A block of L1 quotes the engine has just processed, as numpy views (no copy): engine
+    instrument indexes, raw prices and sizes (10^-9 units) and times (ns)."""
+
+    instrument: npt.NDArray[np.uint32]
+    bid_price: npt.NDArray[np.int64]
+    ask_price: npt.NDArray[np.int64]
+    bid_size: npt.NDArray[np.uint64]
+    ask_size: npt.NDArray[np.uint64]
+    ts_event: npt.NDArray[np.uint64]
+    ts_init: npt.NDArray[np.uint64]
 
 
 class Strategy:
@@ -84,6 +99,11 @@ class Strategy:
         """The callbacks this class overrides: the only ones the engine will call."""
         return [name for name in cls.CALLBACKS if getattr(cls, name) is not getattr(Strategy, name)]
 
+    @classmethod
+    def wants_batches(cls) -> bool:
+        """True when the class overrides ``on_quote_batch``."""
+        return cls.on_quote_batch is not Strategy.on_quote_batch
+
     def _check_unattached(self) -> None:
         if self._link_or_none is not None:
             raise NautuiError(f"strategy {self.id} is already added to an engine")
@@ -108,6 +128,11 @@ class Strategy:
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
         """A best bid/ask update."""
+
+    def on_quote_batch(self, batch: QuoteBatch) -> None:
+        """A block of quotes from ``Engine.run_quotes``, after the engine processed it, for
+        vectorised logic. Actions apply at the engine time of the block's last quote (timers
+        cannot be set here)."""
 
     def on_trade_tick(self, tick: TradeTick) -> None:
         """A trade printed by the venue."""

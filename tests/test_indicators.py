@@ -19,9 +19,11 @@ from nautui import (
     QuoteTick,
     Strategy,
     StrategyConfig,
+    StrategyError,
 )
 from nautui.events import Money
 from nautui.indicators import ATR, EMA, SMA, BollingerBands
+from nautui.strategy import QuoteBatch
 
 INSTRUMENT = "EURUSD.SIM"
 
@@ -150,3 +152,46 @@ def test_quote_columns_are_checked() -> None:
     assert e.counters()["quotes"] == 0
     e.run_quotes(**cols)
     assert e.counters()["quotes"] == 10
+
+
+class Batcher(Strategy):
+    """Vectorised: at the end of each block, buys 1 if the block's mean mid rose."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        self.rows: list[int] = []
+        self.ids: list[str] = []
+        self.last_mean = 0.0
+
+    def on_quote_batch(self, batch: QuoteBatch) -> None:
+        self.rows.append(len(batch.ts_init))
+        mean = float(np.mean((batch.bid_price + batch.ask_price) / 2))
+        if mean > self.last_mean:
+            self.ids.append(self.submit_order(INSTRUMENT, "BUY", "1"))
+        self.last_mean = mean
+
+
+def test_batch_callback_gets_numpy_blocks_and_can_trade() -> None:
+    e = engine()
+    s = Batcher(StrategyConfig(strategy_id="b"))
+    e.add_strategy(s)
+    cols = columns(2_500)
+    e.run_quotes(**cols, batch_size=1_000)
+    assert s.rows == [1_000, 1_000, 500]
+    assert s.ids == [f"O-b-{i + 1}" for i in range(len(s.ids))]
+    assert s.ids
+    e.stop()
+    assert e.counters()["fills"] == len(s.ids)
+
+
+def test_batch_callback_errors_stop_the_run() -> None:
+    class Broken(Strategy):
+        def on_quote_batch(self, batch: QuoteBatch) -> None:
+            raise RuntimeError("bad block")
+
+    e = engine()
+    e.add_strategy(Broken(StrategyConfig(strategy_id="x")))
+    with pytest.raises(StrategyError, match="strategy x failed in on_quote_batch") as caught:
+        e.run_quotes(**columns(10), batch_size=4)
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert e.counters()["quotes"] == 4

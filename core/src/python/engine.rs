@@ -7,7 +7,7 @@
 
 use super::errors;
 use super::orders;
-use super::strategy::{FailureSlot, PyStrategyAdapter, PyStrategyLink};
+use super::strategy::{Action, FailureSlot, PyStrategyAdapter, PyStrategyLink};
 use super::types::PyInstrument;
 use super::views::{PyBalance, PyOrder, PyPosition};
 use crate::engine::{Engine, EngineConfig, EngineError, QuoteColumns};
@@ -91,6 +91,45 @@ impl PyEngine {
         let strategy =
             crate::strategies::build(name, params).map_err(|e| errors::core(e.into()))?;
         self.engine.add_strategy(strategy).map_err(|e| self.error(e))
+    }
+
+    /// Opens a batch callback for the strategy behind `link` (its actions are allowed and
+    /// counted from the engine's order counter).
+    fn begin_batch(&self, link: &Bound<'_, PyStrategyLink>) {
+        let mut link = link.borrow_mut();
+        let state = self.engine.state();
+        let count = state.order_counts.get(&link.id()).copied().unwrap_or(0);
+        link.begin_batch(self.engine.now(), count, state.instruments.iter().map(|s| &s.instrument));
+    }
+
+    /// Closes a batch callback; when it `succeeded`, applies its actions now, in order.
+    #[pyo3(signature = (link, *, succeeded))]
+    fn end_batch(&mut self, link: &Bound<'_, PyStrategyLink>, succeeded: bool) -> PyResult<()> {
+        let (strategy_id, actions) = {
+            let mut link = link.borrow_mut();
+            (link.id(), link.end_batch(succeeded))
+        };
+        let source = strategy_id.to_string();
+        for action in actions {
+            let result = match action {
+                Action::Submit(request) => {
+                    self.engine.submit_order(strategy_id, &request).map(|_| ())
+                }
+                Action::Cancel(id) => self.engine.cancel_order(id),
+                Action::Modify(id, q, p, t) => self.engine.modify_order(id, q, p, t),
+                Action::CancelAll(i) => {
+                    self.engine.cancel_all_orders(Some(strategy_id), i, &source)
+                }
+                Action::CloseAll(i) => self.engine.flatten(Some(strategy_id), i, &source),
+                Action::SetTimer(..) | Action::CancelTimer(_) => {
+                    return Err(errors::not_running(format!(
+                        "strategy {strategy_id}: timers cannot be set from on_quote_batch"
+                    )));
+                }
+            };
+            result.map_err(|e| self.error(e))?;
+        }
+        Ok(())
     }
 
     /// Processes one event given as MessagePack.

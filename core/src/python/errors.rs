@@ -122,9 +122,10 @@ pub fn core(error: CoreError) -> PyErr {
             raise(&CONFIG_ERROR, "ConfigError", message)
         }
         CoreError::Portfolio(_) => raise(&NAUTUI_ERROR, "NautuiError", message),
-        CoreError::Timer(_) | CoreError::Columns(_) => invalid_value("", message),
+        CoreError::Timer(_) | CoreError::Columns(_) | CoreError::Indicator(_) => {
+            invalid_value("", message)
+        }
         CoreError::Request(e) => request(&e),
-        CoreError::Indicator(_) => invalid_value("", message),
         CoreError::Builtin(crate::strategies::BuiltinError::UnknownName { .. }) => {
             invalid_value("name", message)
         }

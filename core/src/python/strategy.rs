@@ -32,7 +32,8 @@ pub type FailureSlot = Arc<Mutex<Option<PyErr>>>;
 /// Levels of each side a `BookView` carries.
 const BOOK_DEPTH: usize = 10;
 
-enum Action {
+/// One thing a strategy asked for during a callback.
+pub enum Action {
     Submit(OrderRequest),
     Cancel(ClientOrderId),
     Modify(ClientOrderId, Option<Quantity>, Option<Price>, Option<Price>),
@@ -116,6 +117,36 @@ impl PyStrategyLink {
             result.map_err(|e| e.to_string())?;
         }
         Ok(())
+    }
+
+    /// Opens a batch callback: actions allowed, ids counted from `order_count`.
+    pub fn begin_batch<'a>(
+        &mut self,
+        now: UnixNanos,
+        order_count: u64,
+        instruments: impl ExactSizeIterator<Item = &'a Instrument>,
+    ) {
+        self.now = now;
+        self.order_count = order_count;
+        self.in_callback = true;
+        if self.instruments.len() != instruments.len() {
+            self.instruments = instruments.map(|i| (i.id, i.clone())).collect();
+        }
+    }
+
+    /// Closes a batch callback and hands over what it asked for; `None` for a failed one.
+    pub fn end_batch(&mut self, succeeded: bool) -> Vec<Action> {
+        self.in_callback = false;
+        let actions = std::mem::take(&mut self.actions);
+        if succeeded {
+            actions
+        } else {
+            Vec::new()
+        }
+    }
+
+    pub fn id(&self) -> StrategyId {
+        self.strategy_id
     }
 
     fn acting(&self) -> PyResult<()> {

@@ -96,8 +96,8 @@ impl Strategy for EmaCross {
             return Ok(());
         }
         self.side = side;
-        let size = i128::from(self.config.trade_size.raw());
-        let target = if side > 0 { size } else { -size };
+        let trade_raw = i128::from(self.config.trade_size.raw());
+        let target = if side > 0 { trade_raw } else { -trade_raw };
         let delta = target - self.target_raw;
         let order_side = if delta > 0 { OrderSide::Buy } else { OrderSide::Sell };
         let fail = |message: String| StrategyError {
