@@ -104,17 +104,34 @@ class Engine:
         Strategies that override ``on_quote_batch`` get the columns in blocks of
         ``batch_size`` rows after the engine has processed each block.
         """
-        columns = (instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init)
         batchers = [s for s in self._strategies if s.wants_batches()]
         if not batchers:
-            self._core.run_quotes(*columns)
+            self._core.run_quotes(
+                instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init
+            )
             return
         if batch_size <= 0:
             raise InvalidValueError(f"batch_size: must be positive, got {batch_size}")
         for start in range(0, len(ts_init), batch_size):
-            block = [column[start : start + batch_size] for column in columns]
-            self._core.run_quotes(*block)
-            batch = QuoteBatch(*block)
+            rows = slice(start, start + batch_size)
+            batch = QuoteBatch(
+                instrument=instrument[rows],
+                bid_price=bid_price[rows],
+                ask_price=ask_price[rows],
+                bid_size=bid_size[rows],
+                ask_size=ask_size[rows],
+                ts_event=ts_event[rows],
+                ts_init=ts_init[rows],
+            )
+            self._core.run_quotes(
+                batch.instrument,
+                batch.bid_price,
+                batch.ask_price,
+                batch.bid_size,
+                batch.ask_size,
+                batch.ts_event,
+                batch.ts_init,
+            )
             for strategy in batchers:
                 self._run_batch(strategy, batch)
 
