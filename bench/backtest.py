@@ -4,7 +4,8 @@
 1-3 tick spread, size 1,000,000 each side, 1 ms apart, seed 42 (generated with numpy). EMA(10)
 and EMA(20) on the mid; on every cross a market order flips the position to +/-100,000.
 
-- python_ema_quotes_per_s: that strategy in Python (Rust EMA indicators, one callback a quote);
+- python_ema_quotes_per_s: that strategy in Python (nautui.indicators EMAs, one callback a
+  quote); python_ema_plain_quotes_per_s: the same with the two EMAs as plain Python floats;
 - python_count_quotes_per_s: a Python strategy whose callback only counts;
 - rust_ema_quotes_per_s: the built-in Rust ema_cross;
 - python_call_floor_per_s: a bare Python method call loop, measured in the same run.
@@ -84,6 +85,39 @@ class EmaCross(Strategy):
         self.target = target
 
 
+ALPHA_FAST, ALPHA_SLOW = 2 / 11, 2 / 21
+
+
+class PlainEmaCross(Strategy):
+    """The reference strategy with the EMAs as plain Python arithmetic."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        self.n = 0
+        self.fast = self.slow = 0.0
+        self.side = 0
+        self.target = 0
+
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        mid = tick.mid
+        n = self.n = self.n + 1
+        if n == 1:
+            self.fast = self.slow = mid
+            return
+        fast = self.fast = self.fast + ALPHA_FAST * (mid - self.fast)
+        slow = self.slow = self.slow + ALPHA_SLOW * (mid - self.slow)
+        if n < 20:  # noqa: PLR2004 - the slow period
+            return
+        side = 1 if fast > slow else -1 if fast < slow else 0
+        if side in {0, self.side}:
+            return
+        self.side = side
+        target = TRADE_SIZE * side
+        delta = target - self.target
+        self.submit_order(INSTRUMENT, "BUY" if delta > 0 else "SELL", abs(delta))
+        self.target = target
+
+
 class Count(Strategy):
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)
@@ -137,14 +171,19 @@ def main() -> None:
     python_ema, e_py = best(
         cols, lambda e: e.add_strategy(EmaCross(StrategyConfig(strategy_id="py")))
     )
+    plain, e_plain = best(
+        cols, lambda e: e.add_strategy(PlainEmaCross(StrategyConfig(strategy_id="pl")))
+    )
     python_count, _ = best(cols, lambda e: e.add_strategy(Count(StrategyConfig(strategy_id="c"))))
     rust_ema, e_rs = best(cols, add_rust)
     floor = max(call_floor() for _ in range(REPEATS))
-    py, rs = e_py.counters(), e_rs.counters()
-    if py["orders"] != rs["orders"]:
-        sys.stderr.write(f"warning: python placed {py['orders']} orders, rust {rs['orders']}\n")
+    orders = {e_py.counters()["orders"], e_plain.counters()["orders"], e_rs.counters()["orders"]}
+    if len(orders) != 1:
+        sys.stderr.write(f"warning: the strategies placed different order counts: {orders}\n")
+    rs = e_rs.counters()
     result = {
         "python_ema_quotes_per_s": round(python_ema),
+        "python_ema_plain_quotes_per_s": round(plain),
         "python_count_quotes_per_s": round(python_count),
         "rust_ema_quotes_per_s": round(rust_ema),
         "python_call_floor_per_s": round(floor),
