@@ -5,12 +5,16 @@ one place (core/src/python/errors.rs). Each also subclasses the familiar builtin
 from __future__ import annotations
 
 __all__ = [
+    "BookError",
+    "ConfigError",
     "DecodeError",
     "EventLogError",
     "InvalidValueError",
     "NautuiError",
     "OrderStateError",
+    "StrategyError",
     "UnknownInstrumentError",
+    "UnknownOrderError",
 ]
 
 
@@ -34,6 +38,13 @@ class UnknownInstrumentError(NautuiError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownOrderError(NautuiError, KeyError):
+    """A client order id the engine does not know."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class OrderStateError(NautuiError, RuntimeError):
     """An order transition the order state machine does not allow."""
 
@@ -45,3 +56,15 @@ class EventLogError(NautuiError, OSError):
     def __str__(self) -> str:
         # OSError formats (errno, strerror) pairs; this message is one sentence.
         return str(self.args[0]) if self.args else ""
+
+
+class BookError(NautuiError, ValueError):
+    """Book data the engine cannot apply: a sequence gap, or deltas before a snapshot."""
+
+
+class ConfigError(NautuiError, ValueError):
+    """A configuration the engine cannot run with; the message names the file and the key."""
+
+
+class StrategyError(NautuiError, RuntimeError):
+    """A strategy callback raised; the run stopped. ``__cause__`` is the original exception."""

@@ -5,6 +5,7 @@ use crate::book::BookError;
 use crate::clock::TimerError;
 use crate::engine::{ColumnError, EngineError};
 use crate::events::CodecError;
+use crate::indicators::IndicatorError;
 use crate::matching::{LatencyError, MatchingError};
 use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
@@ -12,6 +13,7 @@ use crate::replay::ReplayError;
 use crate::risk::RiskError;
 #[cfg(feature = "store")]
 use crate::store::StoreError;
+use crate::strategies::BuiltinError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 
@@ -45,6 +47,10 @@ pub enum CoreError {
     Strategy(#[from] StrategyError),
     #[error(transparent)]
     Columns(#[from] ColumnError),
+    #[error(transparent)]
+    Indicator(#[from] IndicatorError),
+    #[error(transparent)]
+    Builtin(#[from] BuiltinError),
     #[error(transparent)]
     Engine(EngineError),
     #[error(transparent)]

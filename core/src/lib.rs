@@ -6,6 +6,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod indicators;
 pub mod matching;
 pub mod orders;
 pub mod performance;
@@ -19,6 +20,7 @@ pub mod sorted_map;
 pub mod stats;
 #[cfg(feature = "store")]
 pub mod store;
+pub mod strategies;
 pub mod strategy;
 pub mod types;
 

@@ -13,8 +13,8 @@ use crate::events::{
 use crate::orders::Order;
 use crate::portfolio::Position;
 use crate::types::{
-    ClientOrderId, Currency, Instrument, InstrumentId, Money, OrderSide, OrderType, Price,
-    Quantity, StrategyId, TimeInForce, UnixNanos,
+    ClientOrderId, Currency, Instrument, InstrumentError, InstrumentId, Money, OrderSide,
+    OrderType, Price, Quantity, StrategyId, TimeInForce, UnixNanos,
 };
 
 /// Which market data callbacks a strategy wants. Order, position and timer callbacks always
@@ -105,6 +105,11 @@ pub enum RequestError {
     ZeroQuantity,
 }
 
+/// The `n`-th client order id of a strategy: `O-<strategy>-<n>`.
+pub fn client_order_id(strategy_id: StrategyId, n: u64) -> ClientOrderId {
+    ClientOrderId::from_static(&format!("O-{strategy_id}-{n}"))
+}
+
 /// Everything needed to submit an order; the engine fills in ids and times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderRequest {
@@ -148,6 +153,15 @@ impl OrderRequest {
             time_in_force: TimeInForce::Gtc,
             ..Self::market(instrument_id, side, quantity)
         }
+    }
+
+    /// Checks prices sit on the instrument's tick grid and the quantity on its lot grid and
+    /// within its limits.
+    pub fn check_instrument(&self, instrument: &Instrument) -> Result<(), InstrumentError> {
+        for price in [self.price, self.trigger_price].into_iter().flatten() {
+            instrument.check_price(price)?;
+        }
+        instrument.check_quantity(self.quantity)
     }
 
     /// Checks the fields fit the order type.
@@ -201,6 +215,21 @@ impl Context<'_> {
     pub fn instrument(&self, id: InstrumentId) -> Option<&Instrument> {
         self.state.instrument(id)
     }
+    /// Every loaded instrument, in load order.
+    pub fn instruments(&self) -> impl Iterator<Item = &Instrument> {
+        self.state.instruments()
+    }
+    pub fn instrument_count(&self) -> usize {
+        self.state.instruments.len()
+    }
+    /// Every balance of the account, ordered by currency.
+    pub fn balances(&self) -> Vec<crate::events::AccountBalance> {
+        self.state
+            .portfolio()
+            .account_state(self.now, self.now)
+            .map(|s| s.balances)
+            .unwrap_or_default()
+    }
     pub fn quote(&self, id: InstrumentId) -> Option<&QuoteTick> {
         self.state.quote(id)
     }
@@ -222,10 +251,15 @@ impl Context<'_> {
         self.state.portfolio().balance(currency).map_or(Money::zero(currency), |b| b.total)
     }
 
+    /// Orders this strategy has created so far (the `n` of its last client order id).
+    pub fn order_count(&self) -> u64 {
+        *self.order_count
+    }
+
     /// The next client order id: `O-<strategy>-<n>`, unique and the same on every run.
     fn next_order_id(&mut self) -> ClientOrderId {
         *self.order_count += 1;
-        ClientOrderId::from_static(&format!("O-{}-{}", self.strategy_id, self.order_count))
+        client_order_id(self.strategy_id, *self.order_count)
     }
 
     /// Submits an order; returns its client order id. Risk checks happen in the engine and

@@ -3,6 +3,7 @@
 //! updates book, orders, portfolio and risk, calls the strategies, applies their requests and
 //! emits what happened. Backtests and live trading call the same `process`.
 
+mod api;
 mod commands;
 mod config;
 mod dispatch;
@@ -303,7 +304,7 @@ impl Engine {
                         return Err(EngineError::UnknownInstrument(id));
                     }
                 }
-                Ok(())
+                self.check_command(event)
             }
         }
     }

@@ -252,6 +252,11 @@ impl Event {
     }
 }
 
+/// Events as one `MessagePack` array, named fields.
+pub fn encode_many(events: &[Event]) -> Result<Vec<u8>, CodecError> {
+    rmp_serde::to_vec_named(events).map_err(|e| CodecError::Encode(e.to_string()))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
     #[error("cannot encode event: {0}")]

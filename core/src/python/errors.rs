@@ -2,8 +2,12 @@
 //! `nautui/errors.py` (rooted at `NautuiError`, each also a familiar builtin); they are looked
 //! up there when first raised and cached.
 
+use crate::engine::EngineError;
+use crate::error::CoreError;
 use crate::events::CodecError;
+use crate::orders::OrderError;
 use crate::store::StoreError;
+use crate::strategy::RequestError;
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -14,6 +18,12 @@ static NAUTUI_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 static INVALID_VALUE_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 static DECODE_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 static EVENT_LOG_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static UNKNOWN_INSTRUMENT_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static UNKNOWN_ORDER_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static ORDER_STATE_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static BOOK_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static CONFIG_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+static STRATEGY_ERROR: GILOnceCell<Py<PyType>> = GILOnceCell::new();
 
 /// An instance of `nautui.errors.<name>`; if that module cannot be imported, its import error.
 fn raise(cell: &'static GILOnceCell<Py<PyType>>, name: &str, message: String) -> PyErr {
@@ -23,9 +33,9 @@ fn raise(cell: &'static GILOnceCell<Py<PyType>>, name: &str, message: String) ->
     })
 }
 
-/// `field: message`, unless the message already starts with the field's name.
+/// `field: message`, unless the message already starts with `field:`.
 fn name_field(field: &str, message: String) -> String {
-    if message.starts_with(field) {
+    if field.is_empty() || message.strip_prefix(field).is_some_and(|rest| rest.starts_with(':')) {
         message
     } else {
         format!("{field}: {message}")
@@ -55,8 +65,14 @@ pub fn instrument(error: &InstrumentError) -> PyErr {
         InstrumentError::Invalid { instrument, field, reason } => {
             invalid_value(field, format!("{reason} (instrument {instrument})"))
         }
-        // The other variants' messages start with what is wrong: price, quantity or notional.
-        other => raise(&INVALID_VALUE_ERROR, "InvalidValueError", other.to_string()),
+        InstrumentError::OffTick { .. } => invalid_value("price", error.to_string()),
+        InstrumentError::OffLot { .. }
+        | InstrumentError::BelowMinQuantity { .. }
+        | InstrumentError::AboveMaxQuantity { .. } => invalid_value("quantity", error.to_string()),
+        InstrumentError::BelowMinNotional { .. } => invalid_value("notional", error.to_string()),
+        InstrumentError::Fixed(e) => {
+            raise(&INVALID_VALUE_ERROR, "InvalidValueError", e.to_string())
+        }
     }
 }
 
@@ -74,4 +90,100 @@ pub fn store(error: &StoreError) -> PyErr {
         StoreError::Codec(codec_error) => codec(codec_error),
         other => raise(&EVENT_LOG_ERROR, "EventLogError", other.to_string()),
     }
+}
+/// A strategy callback failed (`StrategyError`, a `RuntimeError`); `cause` is the Python
+/// exception the callback raised, chained as `__cause__` so its traceback is kept.
+pub fn strategy(message: String, cause: Option<PyErr>) -> PyErr {
+    let error = raise(&STRATEGY_ERROR, "StrategyError", message);
+    if let Some(cause) = cause {
+        Python::with_gil(|py| error.set_cause(py, Some(cause)));
+    }
+    error
+}
+
+fn request(error: &RequestError) -> PyErr {
+    match error {
+        RequestError::UnknownInstrument(_) => {
+            raise(&UNKNOWN_INSTRUMENT_ERROR, "UnknownInstrumentError", error.to_string())
+        }
+        RequestError::UnknownOrder(_) => {
+            raise(&UNKNOWN_ORDER_ERROR, "UnknownOrderError", error.to_string())
+        }
+        RequestError::MissingField { field, .. } | RequestError::UnexpectedField { field, .. } => {
+            invalid_value(field, error.to_string())
+        }
+        RequestError::ZeroQuantity => invalid_value("quantity", error.to_string()),
+    }
+}
+
+/// Every engine error, mapped to its class in `nautui/errors.py`.
+pub fn core(error: CoreError) -> PyErr {
+    let message = error.to_string();
+    match error {
+        CoreError::Fixed(e) => raise(&INVALID_VALUE_ERROR, "InvalidValueError", e.to_string()),
+        CoreError::Identifier(e) => identifier("id", &e),
+        CoreError::Instrument(e)
+        | CoreError::Matching(crate::matching::MatchingError::Instrument(e)) => instrument(&e),
+        CoreError::Codec(e) => codec(&e),
+        CoreError::Order(OrderError::HeaderMismatch { field, .. }) => invalid_value(field, message),
+        CoreError::Order(_) => raise(&ORDER_STATE_ERROR, "OrderStateError", message),
+        CoreError::Book(_) => raise(&BOOK_ERROR, "BookError", message),
+        CoreError::Matching(_) | CoreError::Latency(_) | CoreError::Risk(_) => {
+            raise(&CONFIG_ERROR, "ConfigError", message)
+        }
+        CoreError::Portfolio(_) => raise(&NAUTUI_ERROR, "NautuiError", message),
+        CoreError::Timer(_) | CoreError::Columns(_) | CoreError::Indicator(_) => {
+            invalid_value("", message)
+        }
+        CoreError::Request(e) => request(&e),
+        CoreError::Builtin(crate::strategies::BuiltinError::UnknownName { .. }) => {
+            invalid_value("name", message)
+        }
+        CoreError::Builtin(_) => raise(&CONFIG_ERROR, "ConfigError", message),
+        CoreError::Strategy(_) => strategy(message, None),
+        CoreError::Engine(e) => engine(&e),
+        CoreError::Replay(e) => replay(&e),
+        CoreError::Store(e) => store(&e),
+    }
+}
+
+fn engine(error: &EngineError) -> PyErr {
+    let message = error.to_string();
+    match error {
+        EngineError::UnknownInstrument(_) => {
+            raise(&UNKNOWN_INSTRUMENT_ERROR, "UnknownInstrumentError", message)
+        }
+        EngineError::UnknownOrder(_) => raise(&UNKNOWN_ORDER_ERROR, "UnknownOrderError", message),
+        EngineError::DuplicateOrder(_) => invalid_value("client_order_id", message),
+        EngineError::DuplicateInstrument(_) => invalid_value("instrument", message),
+        EngineError::DuplicateStrategy(_) => invalid_value("strategy_id", message),
+        EngineError::NotAnInput { .. } => invalid_value("event", message),
+        EngineError::InvalidOrder { source, .. } => request(source),
+        other => core(CoreError::from(other.clone())),
+    }
+}
+
+/// A log the replay cannot fold (a gap, a mismatch with the re-fold), naming the seq.
+pub fn replay(error: &crate::replay::ReplayError) -> PyErr {
+    invalid_value("replay", error.to_string())
+}
+
+/// An instrument id the engine does not know (`UnknownInstrumentError`, a `KeyError`).
+pub fn unknown_instrument(id: &str) -> PyErr {
+    raise(&UNKNOWN_INSTRUMENT_ERROR, "UnknownInstrumentError", format!("unknown instrument {id}"))
+}
+
+/// A client order id the engine does not know (`UnknownOrderError`, a `KeyError`).
+pub fn unknown_order(id: &str) -> PyErr {
+    raise(&UNKNOWN_ORDER_ERROR, "UnknownOrderError", format!("unknown order {id}"))
+}
+
+/// A call made when it cannot be served (`NautuiError`).
+pub fn not_running(message: String) -> PyErr {
+    raise(&NAUTUI_ERROR, "NautuiError", message)
+}
+
+/// An engine configuration the engine cannot read (`ConfigError`).
+pub fn config(message: String) -> PyErr {
+    raise(&CONFIG_ERROR, "ConfigError", message)
 }

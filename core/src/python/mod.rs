@@ -2,11 +2,16 @@
 //! Python values to engine types and back, call the engine and map its errors; they hold no
 //! domain logic. Python code imports the public names from `nautui`, never from `_core`.
 
+mod engine;
 mod errors;
 mod events;
+mod indicators;
+mod orders;
 mod replay;
 mod store;
+mod strategy;
 mod types;
+mod views;
 
 use pyo3::prelude::*;
 
@@ -17,5 +22,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events::register(m)?;
     replay::register(m)?;
     store::register(m)?;
+    views::register(m)?;
+    strategy::register(m)?;
+    engine::register(m)?;
+    indicators::register(m)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 fn replay_error(error: &ReplayError) -> PyErr {
-    invalid_value("replay", error.to_string())
+    super::errors::replay(error)
 }
 
 /// One order at the current seq.

@@ -18,7 +18,7 @@ fn decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// The exact decimal text of a `str`, `int` or `decimal.Decimal` argument.
-pub struct DecimalText(String);
+pub struct DecimalText(pub String);
 
 impl DecimalText {
     fn zero() -> Self {

@@ -1,0 +1,251 @@
+"""The trading engine from Python: ``Engine(EngineConfig)``.
+
+A thin wrapper over the Rust engine (``nautui._core.Engine``): configs and events cross as
+MessagePack, events come back as ``nautui.events`` Structs, and backtests hand quotes over as
+numpy columns that the engine reads in place.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from nautui import _core, events
+from nautui._core import Balance, Instrument, Order, Position, Price, Quantity
+from nautui.config import EngineConfig, encode_config
+from nautui.errors import InvalidValueError, StrategyError
+from nautui.strategy import QuoteBatch
+
+if TYPE_CHECKING:
+    from nautui.strategy import Strategy
+
+__all__ = ["Engine"]
+
+PriceLike: TypeAlias = Price | Decimal | str | int
+QuantityLike: TypeAlias = Quantity | Decimal | str | int
+
+
+class Engine:
+    """One event loop over books, orders, portfolio, risk, the simulated venue and strategies.
+
+    Deterministic: the same config, instruments and inputs give the same events.
+    """
+
+    __slots__ = ("_core", "_instruments", "_strategies", "config")
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self._core = _core.Engine(encode_config(config))
+        self._instruments: dict[str, int] = {}
+        self._strategies: list[Strategy] = []
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def add_instrument(self, instrument: Instrument) -> int:
+        """Loads an instrument; returns its index (the ``instrument`` column of run_quotes)."""
+        index = self._core.add_instrument(instrument)
+        self._instruments[instrument.id] = index
+        return index
+
+    def instrument_index(self, instrument_id: str) -> int:
+        return self._instruments[instrument_id]
+
+    def add_strategy(self, strategy: Strategy) -> None:
+        """Registers a Python strategy. Only the callbacks its class overrides are called."""
+        strategy._check_unattached()
+        link = self._core.add_strategy(strategy, strategy.id, strategy.overridden_callbacks())
+        strategy._attach(link)
+        self._strategies.append(strategy)
+
+    def add_builtin_strategy(self, name: str, **params: object) -> None:
+        """Registers a strategy written in Rust, by name (``ema_cross``: strategy_id,
+        instrument_id, fast_period=10, slow_period=20, trade_size). Params are checked by the
+        engine; unknown ones are a ``ConfigError``."""
+        self._core.add_builtin_strategy(name, msgspec.msgpack.encode(params))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Calls every strategy's ``on_start``."""
+        self._core.start()
+
+    def stop(self) -> None:
+        """Runs the venue traffic still in flight, then every strategy's ``on_stop``."""
+        self._core.stop()
+
+    def process(self, event: events.Event | bytes) -> None:
+        """Processes one input event (a ``nautui.events`` Struct, or its MessagePack)."""
+        payload = event if isinstance(event, bytes) else events.encode(event)
+        self._core.process(payload)
+
+    def advance_to(self, ts: int) -> None:
+        """Moves engine time to ``ts`` (ns), running venue traffic and timers due by then."""
+        self._core.advance_to(ts)
+
+    def run_quotes(
+        self,
+        *,
+        instrument: npt.NDArray[np.uint32],
+        bid_price: npt.NDArray[np.int64],
+        ask_price: npt.NDArray[np.int64],
+        bid_size: npt.NDArray[np.uint64],
+        ask_size: npt.NDArray[np.uint64],
+        ts_event: npt.NDArray[np.uint64],
+        ts_init: npt.NDArray[np.uint64],
+        batch_size: int = 65_536,
+    ) -> None:
+        """Runs L1 quotes from contiguous numpy columns, read in place (no copy, no per-row
+        Python object): instrument indexes, raw prices and sizes (10^-9 units), times (ns).
+
+        Strategies that override ``on_quote_batch`` get the columns in blocks of
+        ``batch_size`` rows after the engine has processed each block.
+        """
+        batchers = [s for s in self._strategies if s.wants_batches()]
+        if not batchers:
+            self._core.run_quotes(
+                instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init
+            )
+            return
+        if batch_size <= 0:
+            raise InvalidValueError(f"batch_size: must be positive, got {batch_size}")
+        for start in range(0, len(ts_init), batch_size):
+            rows = slice(start, start + batch_size)
+            batch = QuoteBatch(
+                instrument=instrument[rows],
+                bid_price=bid_price[rows],
+                ask_price=ask_price[rows],
+                bid_size=bid_size[rows],
+                ask_size=ask_size[rows],
+                ts_event=ts_event[rows],
+                ts_init=ts_init[rows],
+            )
+            self._core.run_quotes(
+                batch.instrument,
+                batch.bid_price,
+                batch.ask_price,
+                batch.bid_size,
+                batch.ask_size,
+                batch.ts_event,
+                batch.ts_init,
+            )
+            for strategy in batchers:
+                self._run_batch(strategy, batch)
+
+    def _run_batch(self, strategy: Strategy, batch: QuoteBatch) -> None:
+        link = strategy._link
+        self._core.begin_batch(link)
+        try:
+            strategy.on_quote_batch(batch)
+        except Exception as error:
+            self._core.end_batch(link, succeeded=False)
+            message = f"strategy {strategy.id} failed in on_quote_batch: {error!r}"
+            raise StrategyError(message) from error
+        self._core.end_batch(link, succeeded=True)
+
+    @property
+    def now(self) -> int:
+        """Engine time (ns)."""
+        return self._core.now
+
+    def drain_events(self) -> list[events.Event]:
+        """Everything that happened since the last drain, in order."""
+        return events.decode_many(self._core.drain_events())
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        strategy_id: str,
+        instrument_id: str,
+        side: str,
+        order_type: str,
+        quantity: QuantityLike,
+        *,
+        price: PriceLike | None = None,
+        trigger_price: PriceLike | None = None,
+        time_in_force: str | None = None,
+        expire_time: int | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+    ) -> str:
+        """Submits an order for ``strategy_id``; returns its client order id (``O-<s>-<n>``).
+
+        Prices and quantities are read at the instrument's precision and checked against its
+        tick and lot grid: ``InvalidValueError`` names the field. Risk denials and venue
+        rejections arrive as events.
+        """
+        return self._core.submit(
+            strategy_id,
+            instrument_id,
+            side,
+            order_type,
+            quantity,
+            price,
+            trigger_price,
+            time_in_force,
+            expire_time,
+            post_only,
+            reduce_only,
+        )
+
+    def cancel(self, client_order_id: str) -> None:
+        self._core.cancel(client_order_id)
+
+    def modify(
+        self,
+        client_order_id: str,
+        quantity: QuantityLike | None = None,
+        price: PriceLike | None = None,
+        trigger_price: PriceLike | None = None,
+    ) -> None:
+        self._core.modify(client_order_id, quantity, price, trigger_price)
+
+    def cancel_all(
+        self, strategy_id: str | None = None, instrument_id: str | None = None, source: str = "api"
+    ) -> None:
+        self._core.cancel_all(strategy_id, instrument_id, source)
+
+    def flatten(
+        self, strategy_id: str | None = None, instrument_id: str | None = None, source: str = "api"
+    ) -> None:
+        """Cancels open orders and closes positions at market, in scope (all by default)."""
+        self._core.flatten(strategy_id, instrument_id, source)
+
+    def halt(self, reason: str, source: str = "api") -> None:
+        self._core.halt(reason, source)
+
+    def resume(self, reason: str, source: str = "api") -> None:
+        self._core.resume(reason, source)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def counters(self) -> dict[str, int]:
+        return self._core.counters()
+
+    def latency(self, name: str) -> dict[str, int]:
+        """Percentiles (ns) of ``data_to_callback``, ``callback_duration``, ``submit_to_ack``
+        or ``ack_to_fill``: count, min, p50, p90, p99, p999, max."""
+        return self._core.latency(name)
+
+    def order(self, client_order_id: str) -> Order | None:
+        return self._core.order(client_order_id)
+
+    def open_orders(self) -> list[Order]:
+        return self._core.open_orders()
+
+    def positions(self) -> list[Position]:
+        return self._core.positions()
+
+    def balances(self) -> list[Balance]:
+        return self._core.balances()
+
+    @property
+    def trading_state(self) -> str:
+        return self._core.trading_state
+
+    def __repr__(self) -> str:
+        return f"Engine(now={self.now}, instruments={list(self._instruments)})"
