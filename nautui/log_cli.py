@@ -22,7 +22,7 @@ from nautui.errors import NautuiError
 from nautui.store import EventLog, LogRow
 
 if TYPE_CHECKING:
-    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+    import pyarrow as pa
 
 _json = msgspec.json.Encoder()
 _PARQUET_ROWS = 65_536
@@ -215,7 +215,7 @@ def _parquet_schema() -> pa.Schema:
 
 def _write_parquet(rows: Iterator[LogRow], out: IO[bytes]) -> int:
     import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
 
     schema = _parquet_schema()
     names = schema.names

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.parquet as pq
 import pytest
 from eventlog_helpers import ALL, quotes, sample_log
 
