@@ -134,7 +134,7 @@ impl Engine {
                 open_orders: Vec::new(),
                 portfolio,
                 risk: RiskEngine::new(config.risk.clone())?,
-                order_counts: std::collections::BTreeMap::new(),
+                order_counts: crate::types::IdMap::default(),
             },
             clock: TestClock::default(),
             queue: EventQueue::default(),

@@ -7,7 +7,6 @@ use crate::orders::Order;
 use crate::portfolio::Portfolio;
 use crate::risk::RiskEngine;
 use crate::types::{ClientOrderId, IdMap, Instrument, InstrumentId, StrategyId};
-use std::collections::BTreeMap;
 
 /// One instrument's specification and latest market data.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -32,7 +31,8 @@ pub struct EngineState {
     pub(crate) portfolio: Portfolio,
     pub(crate) risk: RiskEngine,
     /// Orders created per strategy, for deterministic client order ids.
-    pub(crate) order_counts: BTreeMap<StrategyId, u64>,
+    #[serde(with = "crate::sorted_map")]
+    pub(crate) order_counts: IdMap<StrategyId, u64>,
 }
 
 impl EngineState {
