@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from nautui.data import cli as data_cli
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -13,6 +15,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("demo", help="run the built-in demo", description="Run the built-in demo.")
+    data_cli.add_parser(commands)
     return parser
 
 
@@ -23,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nautui import demo  # noqa: PLC0415  (imported on use: keeps `nautui --help` fast)
 
         return demo.main()
+    if args.command == "data":
+        return data_cli.run(args)
     return 2  # argparse refuses unknown commands before this
 
 

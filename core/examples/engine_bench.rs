@@ -170,9 +170,11 @@ fn order_times(n: u64) -> Vec<u64> {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--orders-only") {
-        // For profiling the order path alone.
-        order_times(300_000);
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--orders-only") {
+        // For profiling the order path alone: `--orders-only [N]` (default 300,000 orders).
+        let n = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(300_000);
+        order_times(n);
         return;
     }
     let n = 1_000_000;

@@ -9,6 +9,7 @@ pub mod events;
 pub mod indicators;
 pub mod matching;
 pub mod orders;
+pub mod performance;
 pub mod portfolio;
 #[cfg(feature = "python")]
 pub mod python;

@@ -60,7 +60,7 @@ impl Engine {
             ts_event: now,
             ts_init: now,
         };
-        self.state.orders.insert(cmd.client_order_id, Order::new(&init));
+        self.state.orders.insert(cmd.client_order_id, Box::new(Order::new(&init)));
         self.counters.orders += 1;
         self.emit(init.into());
 

@@ -28,9 +28,10 @@ use crate::risk::{RiskEngine, RiskError};
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
 use crate::types::{
-    ClientOrderId, FixedError, Instrument, InstrumentError, InstrumentId, StrategyId, UnixNanos,
+    ClientOrderId, FixedError, IdMap, Instrument, InstrumentError, InstrumentId, StrategyId,
+    UnixNanos,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
@@ -72,6 +73,9 @@ pub enum EngineError {
     Latency(#[from] LatencyError),
 }
 
+/// Up to this many events, `drain_events` copies them out and keeps the output buffer.
+const DRAIN_COPY_MAX: usize = 256;
+
 /// Counts of what the engine did, for summaries and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EngineCounters {
@@ -106,8 +110,8 @@ pub struct Engine {
     venue_buf: Vec<Event>,
     stats: LatencyStats,
     stopwatch: Option<Box<dyn Stopwatch>>,
-    submitted_at: HashMap<ClientOrderId, UnixNanos>,
-    accepted_at: HashMap<ClientOrderId, UnixNanos>,
+    submitted_at: IdMap<ClientOrderId, UnixNanos>,
+    accepted_at: IdMap<ClientOrderId, UnixNanos>,
     counters: EngineCounters,
 }
 
@@ -119,8 +123,8 @@ impl Engine {
         Ok(Self {
             state: EngineState {
                 instruments: Vec::new(),
-                instrument_index: HashMap::new(),
-                orders: HashMap::new(),
+                instrument_index: IdMap::default(),
+                orders: IdMap::default(),
                 open_orders: Vec::new(),
                 portfolio,
                 risk: RiskEngine::new(config.risk)?,
@@ -141,8 +145,8 @@ impl Engine {
             venue_buf: Vec::new(),
             stats: LatencyStats::new(),
             stopwatch: None,
-            submitted_at: HashMap::new(),
-            accepted_at: HashMap::new(),
+            submitted_at: IdMap::default(),
+            accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
         })
     }
@@ -362,7 +366,14 @@ impl Engine {
     }
     /// Everything that happened since the last drain, in order.
     pub fn drain_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.output)
+        // A short batch (the usual case when the host drains after every input) is copied out
+        // so the buffer keeps its capacity and the next batch does not regrow it from empty;
+        // a long one is handed over whole rather than copied.
+        if self.output.len() <= DRAIN_COPY_MAX {
+            self.output.drain(..).collect()
+        } else {
+            std::mem::take(&mut self.output)
+        }
     }
     pub fn events(&self) -> &[Event] {
         &self.output

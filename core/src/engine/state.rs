@@ -6,8 +6,8 @@ use crate::events::{QuoteTick, TradeTick};
 use crate::orders::Order;
 use crate::portfolio::Portfolio;
 use crate::risk::RiskEngine;
-use crate::types::{ClientOrderId, Instrument, InstrumentId, StrategyId};
-use std::collections::{BTreeMap, HashMap};
+use crate::types::{ClientOrderId, IdMap, Instrument, InstrumentId, StrategyId};
+use std::collections::BTreeMap;
 
 /// One instrument's specification and latest market data.
 #[derive(Debug, Clone)]
@@ -21,8 +21,10 @@ pub struct InstrumentState {
 #[derive(Debug, Clone)]
 pub struct EngineState {
     pub(crate) instruments: Vec<InstrumentState>,
-    pub(crate) instrument_index: HashMap<InstrumentId, usize>,
-    pub(crate) orders: HashMap<ClientOrderId, Order>,
+    pub(crate) instrument_index: IdMap<InstrumentId, usize>,
+    /// Boxed: the table stays small (a rehash moves 16-byte entries, not whole orders) and an
+    /// order never moves once created.
+    pub(crate) orders: IdMap<ClientOrderId, Box<Order>>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,
     pub(crate) portfolio: Portfolio,
@@ -51,15 +53,15 @@ impl EngineState {
         self.instrument_index(id).and_then(|i| self.instruments[i].book.as_ref())
     }
     pub fn order(&self, id: ClientOrderId) -> Option<&Order> {
-        self.orders.get(&id)
+        self.orders.get(&id).map(AsRef::as_ref)
     }
     /// Every order ever created, in no particular order.
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
-        self.orders.values()
+        self.orders.values().map(AsRef::as_ref)
     }
     /// Open and in-flight orders, oldest first.
     pub fn open_orders(&self) -> impl Iterator<Item = &Order> {
-        self.open_orders.iter().filter_map(|id| self.orders.get(id))
+        self.open_orders.iter().filter_map(|id| self.orders.get(id).map(AsRef::as_ref))
     }
     pub fn open_order_count(&self) -> usize {
         self.open_orders.len()

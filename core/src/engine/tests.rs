@@ -384,3 +384,192 @@ fn columnar_run_equals_event_by_event_and_is_deterministic() {
     assert_eq!(a, c, "columnar and event-by-event runs emit the same events");
     assert_eq!(ca.quotes, 200);
 }
+
+/// The exact event sequence of a round trip, a flip and a partial fill with a canceled
+/// remainder, field by field: any change to what the engine emits must show up here.
+#[test]
+#[allow(clippy::too_many_lines)] // One literal event sequence, meant to be read top to bottom.
+fn round_trip_events_are_pinned_field_by_field() {
+    use crate::events::{
+        AccountBalance, AccountState, OrderAccepted, OrderCanceled, OrderFilled, OrderInitialized,
+        OrderSubmitted, PositionState,
+    };
+    use crate::types::{LiquiditySide, PositionId, PositionSide, Price, TradeId, VenueOrderId};
+
+    let mut e = engine(0);
+    e.process(quote(1_000, "100.00", "100.01")).unwrap();
+    e.process(submit(2_000, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    e.process(submit(3_000, "O-2", OrderSide::Sell, "6.000")).unwrap();
+    let out = e.drain_events();
+
+    let strategy_id = StrategyId::from_static("manual");
+    let instrument_id = instrument().id;
+    let account_id = AccountId::from_static("SIM-001");
+    let t = UnixNanos;
+    let usdt_raw = |amount: i128| Money { amount, currency: usdt() };
+    let qty = |s: &str| s.parse::<Quantity>().unwrap();
+    let px = |raw: i64, precision: u8| Price::from_raw(raw, precision).unwrap();
+    let initialized = |id: &str, side, quantity: &str, ts| -> Event {
+        OrderInitialized {
+            strategy_id,
+            instrument_id,
+            client_order_id: ClientOrderId::from_static(id),
+            side,
+            order_type: OrderType::Market,
+            quantity: qty(quantity),
+            price: None,
+            trigger_price: None,
+            time_in_force: TimeInForce::Ioc,
+            expire_time: None,
+            post_only: false,
+            reduce_only: false,
+            ts_event: t(ts),
+            ts_init: t(ts),
+        }
+        .into()
+    };
+    let submitted = |id: &str, ts| -> Event {
+        OrderSubmitted {
+            strategy_id,
+            instrument_id,
+            client_order_id: ClientOrderId::from_static(id),
+            account_id,
+            ts_event: t(ts),
+            ts_init: t(ts),
+        }
+        .into()
+    };
+    let accepted = |id: &str, venue_id: &str, ts| -> Event {
+        OrderAccepted {
+            strategy_id,
+            instrument_id,
+            client_order_id: ClientOrderId::from_static(id),
+            venue_order_id: VenueOrderId::from_static(venue_id),
+            account_id,
+            ts_event: t(ts),
+            ts_init: t(ts),
+        }
+        .into()
+    };
+    #[allow(clippy::too_many_arguments)]
+    let filled = |id: &str, venue_id: &str, trade: &str, side, q: &str, p: Price, fee, ts| {
+        Event::OrderFilled(OrderFilled {
+            strategy_id,
+            instrument_id,
+            client_order_id: ClientOrderId::from_static(id),
+            venue_order_id: VenueOrderId::from_static(venue_id),
+            account_id,
+            trade_id: TradeId::from_static(trade),
+            side,
+            order_type: OrderType::Market,
+            last_qty: qty(q),
+            last_px: p,
+            commission: usdt_raw(fee),
+            liquidity_side: LiquiditySide::Taker,
+            ts_event: t(ts),
+            ts_init: t(ts),
+        })
+    };
+    let position = |side, q: &str, avg: i64, last: i64, realized, ts| PositionState {
+        strategy_id,
+        instrument_id,
+        position_id: PositionId::from_static("BTCUSDT.SIM-manual"),
+        side,
+        quantity: qty(q),
+        avg_px_open: px(avg, 9),
+        last_px: px(last, 2),
+        realized_pnl: usdt_raw(realized),
+        unrealized_pnl: usdt_raw(0),
+        ts_event: t(ts),
+        ts_init: t(ts),
+    };
+    let account = |total: i128, locked: i128, ts| -> Event {
+        AccountState {
+            account_id,
+            account_type: AccountType::Margin,
+            balances: vec![AccountBalance {
+                currency: usdt(),
+                total: usdt_raw(total),
+                locked: usdt_raw(locked),
+                free: usdt_raw(total - locked),
+            }],
+            ts_event: t(ts),
+            ts_init: t(ts),
+        }
+        .into()
+    };
+    let expected: Vec<Event> = vec![
+        submit(2_000, "O-1", OrderSide::Buy, "1.000"),
+        initialized("O-1", OrderSide::Buy, "1.000", 2_000),
+        submitted("O-1", 2_000),
+        accepted("O-1", "SIM-1", 2_000),
+        // 1 at the ask, 100.01; taker fee 0.1% = 0.10001.
+        filled(
+            "O-1",
+            "SIM-1",
+            "SIM-1-1",
+            OrderSide::Buy,
+            "1.000",
+            px(100_010_000_000, 2),
+            100_010_000,
+            2_000,
+        ),
+        Event::PositionOpened(position(
+            PositionSide::Long,
+            "1.000",
+            100_010_000_000,
+            100_010_000_000,
+            0,
+            2_000,
+        )),
+        // 1,000,000 - 0.10001; the margin locked is the position's notional.
+        account(999_999_899_990_000, 100_010_000_000, 2_000),
+        submit(3_000, "O-2", OrderSide::Sell, "6.000"),
+        initialized("O-2", OrderSide::Sell, "6.000", 3_000),
+        submitted("O-2", 3_000),
+        accepted("O-2", "SIM-2", 3_000),
+        // Only 5 at the bid, 100.00: the flip closes 1 (-0.01) and opens 4 short; fee 0.5.
+        filled(
+            "O-2",
+            "SIM-2",
+            "SIM-2-1",
+            OrderSide::Sell,
+            "5.000",
+            px(100_000_000_000, 2),
+            500_000_000,
+            3_000,
+        ),
+        Event::PositionClosed(position(
+            PositionSide::Flat,
+            "0.000",
+            100_010_000_000,
+            100_000_000_000,
+            -10_000_000,
+            3_000,
+        )),
+        Event::PositionOpened(position(
+            PositionSide::Short,
+            "4.000",
+            100_000_000_000,
+            100_000_000_000,
+            -10_000_000,
+            3_000,
+        )),
+        account(999_999_389_990_000, 400_000_000_000, 3_000),
+        // The IOC remainder of 1 is canceled.
+        OrderCanceled {
+            strategy_id,
+            instrument_id,
+            client_order_id: ClientOrderId::from_static("O-2"),
+            venue_order_id: Some(VenueOrderId::from_static("SIM-2")),
+            ts_event: t(3_000),
+            ts_init: t(3_000),
+        }
+        .into(),
+    ];
+    assert_eq!(out.len(), expected.len(), "{:#?}", kinds(&out));
+    for (i, (got, want)) in out.iter().zip(&expected).enumerate() {
+        assert_eq!(got, want, "event {i}");
+    }
+    assert_eq!(e.counters().events_out, expected.len() as u64);
+}

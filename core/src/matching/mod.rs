@@ -48,13 +48,12 @@ pub use outage::Outages;
 
 use crate::events::{BookDeltas, BookSnapshot, Event, QuoteTick, TradeTick};
 use crate::types::{
-    AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, Instrument,
+    AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, IdMap, Instrument,
     InstrumentError, InstrumentId, UnixNanos, Venue,
 };
 use book_state::{Depth, Level};
 use order::VenueOrder;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Which market data builds the venue's book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,8 +149,8 @@ pub struct SimulatedVenue {
     config: VenueConfig,
     outages: Outages,
     states: Vec<InstrumentState>,
-    index: HashMap<InstrumentId, usize>,
-    known: HashMap<ClientOrderId, Known>,
+    index: IdMap<InstrumentId, usize>,
+    known: IdMap<ClientOrderId, Known>,
     /// Number of the next accepted order (`SIM-<n>`).
     next_n: u64,
     /// Next time priority handed out (on arrival and on re-queue).
@@ -168,8 +167,8 @@ impl SimulatedVenue {
             config,
             outages,
             states: Vec::new(),
-            index: HashMap::new(),
-            known: HashMap::new(),
+            index: IdMap::default(),
+            known: IdMap::default(),
             next_n: 1,
             next_priority: 1,
             next_expiry: u64::MAX,

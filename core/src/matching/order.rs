@@ -30,6 +30,51 @@ pub(crate) fn quantity_of(raw: u64, precision: u8) -> Quantity {
         .unwrap_or_default()
 }
 
+/// The text of a venue id, `SIM-<n>` or `SIM-<n>-<fill>`, built on the stack: ids are made
+/// for every order and fill, and this spares a `String` and the formatting machinery.
+pub(crate) struct SimId {
+    buf: [u8; 44],
+    len: usize,
+}
+
+impl SimId {
+    pub fn new(n: u64, fill: Option<u32>) -> Self {
+        let mut id = Self { buf: [0; 44], len: 0 };
+        id.push_bytes(b"SIM-");
+        id.push_number(n);
+        if let Some(fill) = fill {
+            id.push_bytes(b"-");
+            id.push_number(u64::from(fill));
+        }
+        id
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_number(&mut self, mut value: u64) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        let (_, used) = digits.split_at(start);
+        self.push_bytes(used);
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII was written, so this never falls back.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("SIM")
+    }
+}
+
 /// An accepted order as the venue sees it.
 // Field names and flags mirror `SubmitOrder` and the order events on purpose.
 #[allow(clippy::struct_field_names, clippy::struct_excessive_bools)]
@@ -66,7 +111,7 @@ impl VenueOrder {
     pub fn from_submit(cmd: &SubmitOrder, n: u64, expire_at: Option<UnixNanos>) -> Self {
         Self {
             n,
-            venue_order_id: VenueOrderId::from_static(&format!("SIM-{n}")),
+            venue_order_id: VenueOrderId::from_static(SimId::new(n, None).as_str()),
             strategy_id: cmd.strategy_id,
             instrument_id: cmd.instrument_id,
             client_order_id: cmd.client_order_id,
@@ -142,7 +187,7 @@ impl VenueOrder {
             client_order_id: self.client_order_id,
             venue_order_id: self.venue_order_id,
             account_id: ctx.account_id,
-            trade_id: TradeId::from_static(&format!("SIM-{}-{}", self.n, self.fills)),
+            trade_id: TradeId::from_static(SimId::new(self.n, Some(self.fills)).as_str()),
             side: self.side,
             order_type: self.order_type,
             last_qty,
@@ -222,5 +267,20 @@ impl VenueOrder {
             ts_event: now,
             ts_init: now,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SimId;
+
+    #[test]
+    fn sim_ids_read_like_their_format() {
+        for n in [0, 1, 9, 10, 12_345, u64::MAX] {
+            assert_eq!(SimId::new(n, None).as_str(), format!("SIM-{n}"));
+            for fill in [1, 10, u32::MAX] {
+                assert_eq!(SimId::new(n, Some(fill)).as_str(), format!("SIM-{n}-{fill}"));
+            }
+        }
     }
 }

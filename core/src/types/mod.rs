@@ -13,8 +13,8 @@ pub use enums::{
 };
 pub use fixed::{FixedError, Money, Price, Quantity, Ratio, FIXED_PRECISION, FIXED_SCALE};
 pub use identifiers::{
-    AccountId, BarType, ClientOrderId, Currency, IdentifierError, InstrumentId, PositionId,
-    StrategyId, TradeId, Venue, VenueOrderId,
+    AccountId, BarType, ClientOrderId, Currency, IdHasher, IdMap, IdentifierError, InstrumentId,
+    PositionId, StrategyId, TradeId, Venue, VenueOrderId,
 };
 pub use instrument::{Instrument, InstrumentError};
 pub use time::UnixNanos;
