@@ -9,6 +9,7 @@ mod config;
 mod dispatch;
 mod market;
 mod queue;
+mod record;
 mod state;
 mod venue_events;
 
@@ -16,6 +17,7 @@ pub use config::EngineConfig;
 pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
+pub use record::RecordError;
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;
@@ -71,6 +73,8 @@ pub enum EngineError {
     Matching(#[from] MatchingError),
     #[error(transparent)]
     Latency(#[from] LatencyError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
 }
 
 /// Up to this many events, `drain_events` copies them out and keeps the output buffer.
@@ -113,6 +117,8 @@ pub struct Engine {
     submitted_at: IdMap<ClientOrderId, UnixNanos>,
     accepted_at: IdMap<ClientOrderId, UnixNanos>,
     counters: EngineCounters,
+    /// Equity curve and round trips, when a host asked for them.
+    recorder: Option<Box<record::Recorder>>,
 }
 
 impl Engine {
@@ -148,6 +154,7 @@ impl Engine {
             submitted_at: IdMap::default(),
             accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
+            recorder: None,
         })
     }
 
@@ -197,7 +204,9 @@ impl Engine {
         self.advance_to(UnixNanos::MAX)?;
         self.dispatch.push_back(Dispatch::Stop);
         self.run_now()?;
-        self.advance_to(self.clock.now())
+        self.advance_to(self.clock.now())?;
+        // The last point of the equity curve: where the run ended.
+        self.sample_equity(self.clock.now())
     }
 
     /// Processes one input event at its `ts_init` (or now, if that is earlier: time never goes
