@@ -119,6 +119,9 @@ pub struct Engine {
     counters: EngineCounters,
     /// Equity curve and round trips, when a host asked for them.
     recorder: Option<Box<record::Recorder>>,
+    /// Latest delivery times scheduled each way: venue traffic stays in order.
+    last_to_venue: UnixNanos,
+    last_from_venue: UnixNanos,
 }
 
 impl Engine {
@@ -155,6 +158,8 @@ impl Engine {
             accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
             recorder: None,
+            last_to_venue: UnixNanos(0),
+            last_from_venue: UnixNanos(0),
         })
     }
 
@@ -354,9 +359,12 @@ impl Engine {
         if self.venue_buf.is_empty() {
             return;
         }
-        let now = self.clock.now();
+        // The venue answers over one ordered connection: the responses to one action share a
+        // delay, and never overtake earlier responses (a fill never arrives after the cancel
+        // the venue sent after it).
+        let at = self.clock.now().add_ns(self.latency.response_ns()).max(self.last_from_venue);
+        self.last_from_venue = at;
         for event in self.venue_buf.drain(..) {
-            let at = now.add_ns(self.latency.response_ns());
             self.queue.push(at, Route::FromVenue, event);
         }
     }

@@ -600,3 +600,33 @@ fn performance_record_samples_equity_and_books_round_trips_net_of_fees() {
     assert_eq!(s.trades, 1);
     assert!((s.pnl - 9.76998).abs() < 1e-9);
 }
+
+#[test]
+fn random_latency_keeps_venue_traffic_in_order() {
+    // A market order larger than the touch fills partly and is canceled: with a delay drawn
+    // per message, the cancel could overtake the fill. One ordered connection each way keeps
+    // every order's story legal.
+    let range = |min_ns, max_ns| crate::matching::LatencyRange { min_ns, max_ns };
+    let mut cfg = config(0);
+    cfg.latency = LatencyConfig::Random {
+        seed: 11,
+        submit: range(1, 1_000),
+        cancel: range(1, 1_000),
+        modify: range(1, 1_000),
+        response: range(1, 1_000),
+    };
+    let mut e = Engine::new(cfg).unwrap();
+    e.add_instrument(instrument()).unwrap();
+    for i in 0..50_u64 {
+        let ts = i * 10_000;
+        e.process(quote(ts, "100.00", "100.02")).unwrap();
+        let side = if i % 2 == 0 { OrderSide::Buy } else { OrderSide::Sell };
+        e.process(submit(ts, &format!("O-{i}"), side, "6.000")).unwrap();
+    }
+    e.stop().unwrap();
+    let c = e.counters();
+    assert_eq!(c.illegal_transitions, 0);
+    assert_eq!(c.fills, 50);
+    let net = e.state().portfolio().net_position_raw(instrument().id);
+    assert_eq!(net, 0, "25 partial buys and 25 partial sells of 5 each");
+}
