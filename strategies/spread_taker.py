@@ -1,5 +1,5 @@
 """Spread taker: buys ``trade_size`` at market whenever the spread is below ``max_spread`` (at
-most once per ``cooldown_ns``, while the position is under ``max_position``); when the
+most once per ``cooldown_ns``, never past ``max_position``); when the
 position reaches ``max_position`` it sells it all at market and starts again.
 
     nautui backtest --strategy spread_taker --data catalog --param max_spread=0.02
@@ -48,7 +48,9 @@ class SpreadTaker(Strategy):
             return
         spread = tick.ask_raw - tick.bid_raw
         if spread < self.max_spread_raw and tick.ts_init - self.last_buy >= self.params.cooldown_ns:
-            self.working = self.submit_order(self.params.instrument_id, "BUY", self.params.trade_size)
+            room = Decimal(self.max_position_raw - held).scaleb(-9)
+            quantity = min(self.params.trade_size, room)
+            self.working = self.submit_order(self.params.instrument_id, "BUY", quantity)
             self.last_buy = tick.ts_init
             self.buys += 1
 

@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = run_backtest(config)
     except (NautuiError, DataError, OSError) as error:
-        print(f"nautui backtest: {error}", file=sys.stderr)
+        print(f"nautui backtest: {error}", file=sys.stderr)  # noqa: T201
         return 2
     if args.json:
-        print(json.dumps(result.summary(), sort_keys=True))
+        print(json.dumps(result.summary(), sort_keys=True))  # noqa: T201
     else:
         print_summary(result)
     return 0

@@ -62,7 +62,7 @@ class BacktestConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     end: int | str | None = None
 
 
-def load_backtest_config(path: str | Path, **overrides: Any) -> BacktestConfig:
+def load_backtest_config(path: str | Path, **overrides: object) -> BacktestConfig:
     """Reads a ``BacktestConfig`` from TOML; ``overrides`` replace keys of the file (and
     ``params`` are merged). ``ConfigError`` names the file and the key."""
     path = Path(path)
@@ -74,7 +74,8 @@ def load_backtest_config(path: str | Path, **overrides: Any) -> BacktestConfig:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a TOML table")
-    params = {**data.get("params", {}), **overrides.pop("params", {})}
+    extra = overrides.pop("params", None)
+    params = {**data.get("params", {}), **(extra if isinstance(extra, dict) else {})}
     data.update(overrides)
     if params:
         data["params"] = params

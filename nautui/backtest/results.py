@@ -205,7 +205,9 @@ def positions_table(engine: Engine) -> pa.Table:
             "quantity": pa.array(
                 [float(Decimal(p.signed_qty_raw).scaleb(-9)) for p in rows], pa.float64()
             ),
-            "avg_px_open": pa.array([float(p.avg_px_open.as_decimal()) for p in rows], pa.float64()),
+            "avg_px_open": pa.array(
+                [float(p.avg_px_open.as_decimal()) for p in rows], pa.float64()
+            ),
             "realized_pnl": pa.array([float(p.realized_pnl.amount) for p in rows], pa.float64()),
             "fees": pa.array([float(p.fees.amount) for p in rows], pa.float64()),
         }

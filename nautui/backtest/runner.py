@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import numpy as np
@@ -49,6 +49,9 @@ EXAMPLES = {
     "market_maker": "strategies.market_maker:MarketMaker",
 }
 _NS_PER_YEAR = 365.25 * 86_400 * 1e9
+_QUOTES = ("bid_price", "ask_price", "bid_size", "ask_size", "ts_event", "ts_init")
+
+_T = TypeVar("_T", bound=msgspec.Struct)
 
 Progress = Callable[[int], None]
 """Called with the number of data rows processed so far."""
@@ -107,12 +110,14 @@ class _Data:
 
     def has(self, kind: str, instrument_id: str) -> bool:
         if self.file is not None:
-            return kind == self.file_kind and instrument_id == self.file_instrument
+            return bool(kind == self.file_kind and instrument_id == self.file_instrument)
         return bool(self.catalog.files(kind, instrument_id, self.start, self.end))
 
     def rows(self, kind: str, instrument_id: str) -> int:
         if self.file is not None:
-            return pq.ParquetFile(self.file).metadata.num_rows if self.has(kind, instrument_id) else 0
+            return (
+                pq.ParquetFile(self.file).metadata.num_rows if self.has(kind, instrument_id) else 0
+            )
         return self.catalog.count(kind, instrument_id)
 
     def stream(self, kind: str, instrument_id: str) -> Iterator[pa.RecordBatch]:
@@ -121,7 +126,10 @@ class _Data:
         if self.file is None:
             return self.catalog.stream(kind, instrument_id, self.start, self.end)
         parquet = pq.ParquetFile(self.file, pre_buffer=False)
-        return parquet.iter_batches(batch_size=65_536, use_threads=False)
+        batches: Iterator[pa.RecordBatch] = parquet.iter_batches(
+            batch_size=65_536, use_threads=False
+        )
+        return batches
 
 
 def _decimal(raw: int, exponent: Decimal) -> Decimal:
@@ -133,6 +141,7 @@ _AGGRESSOR = {
     schema.AGGRESSOR_SELLER: events.AggressorSide.SELLER,
     schema.AGGRESSOR_NONE: events.AggressorSide.NO_AGGRESSOR,
 }
+_NO_AGGRESSOR = events.AggressorSide.NO_AGGRESSOR
 _SIDE = {schema.SIDE_BUY: events.OrderSide.BUY, schema.SIDE_SELL: events.OrderSide.SELL}
 _ACTION = {
     schema.ACTION_ADD: events.BookAction.ADD,
@@ -180,7 +189,7 @@ class _EventFeed:
                     instrument_id=self._id,
                     price=_decimal(c["price"][i], self._px),
                     size=_decimal(c["size"][i], self._sz),
-                    aggressor_side=_AGGRESSOR.get(c["aggressor_side"][i], "NO_AGGRESSOR"),
+                    aggressor_side=_AGGRESSOR.get(c["aggressor_side"][i], _NO_AGGRESSOR),
                     trade_id=c["trade_id"][i],
                     ts_event=c["ts_event"][i],
                     ts_init=c["ts_init"][i],
@@ -271,9 +280,7 @@ def _config_type(cls: type[Strategy]) -> type[StrategyConfig]:
     return StrategyConfig
 
 
-def _build_config(
-    config_type: type[msgspec.Struct], params: dict[str, Any], defaults: dict[str, Any]
-) -> Any:
+def _build_config(config_type: type[_T], params: dict[str, Any], defaults: dict[str, Any]) -> _T:
     fields = {f.name for f in msgspec.structs.fields(config_type)}
     data = {k: v for k, v in defaults.items() if k in fields and k not in params}
     data.update(params)
@@ -309,7 +316,9 @@ def _engine_config(config: BacktestConfig, instrument: Instrument) -> EngineConf
     try:
         balance = Money(Decimal(config.starting_balance), instrument.quote_currency)
     except ArithmeticError:
-        raise ConfigError(f"starting_balance: {config.starting_balance!r} is not a number") from None
+        raise ConfigError(
+            f"starting_balance: {config.starting_balance!r} is not a number"
+        ) from None
     latency_ns = round(config.latency_ms * 1_000_000)
     latency: FixedLatency | RandomLatency = FixedLatency()
     if latency_ns:
@@ -342,60 +351,8 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
         feeds.append(_EventFeed("trades", data.stream("trades", iid), instrument))
 
     recorder = EventRecorder()
-    raw_drain = engine._core.drain_events  # bytes: the stream hash reads them as they are
-    quote_rows = 0
     wall = time.perf_counter()
-    engine.start()
-    recorder.feed(raw_drain())
-
-    def run_events_until(ts: int, inclusive: bool) -> None:
-        while True:
-            best: _EventFeed | None = None
-            for feed in feeds:
-                feed.fill_until(ts)
-                if feed.pending and (best is None or feed.pending[0][0] < best.pending[0][0]):
-                    best = feed
-            if best is None:
-                return
-            head = best.pending[0][0]
-            if head > ts or (head == ts and not inclusive):
-                return
-            engine.process(best.pending.popleft()[1])
-            recorder.feed(raw_drain())
-
-    columns = ["bid_price", "ask_price", "bid_size", "ask_size", "ts_event", "ts_init"]
-    for batch in data.stream("quotes", iid):
-        cols = {name: np.ascontiguousarray(batch.column(name).to_numpy()) for name in columns}
-        ts_init = cols["ts_init"]
-        n = len(ts_init)
-        instrument_col = np.full(n, index, dtype=np.uint32)
-        pos = 0
-        while pos < n:
-            # Events strictly before the next quote go first; at equal times quotes go first.
-            run_events_until(int(ts_init[pos]), inclusive=False)
-            nxt = min(
-                (f.pending[0][0] for f in feeds if f.pending), default=None
-            )
-            stop = n if nxt is None else int(np.searchsorted(ts_init, nxt, side="right"))
-            stop = max(stop, pos + 1)
-            rows = slice(pos, stop)
-            engine.run_quotes(
-                instrument=instrument_col[rows],
-                bid_price=cols["bid_price"][rows],
-                ask_price=cols["ask_price"][rows],
-                bid_size=cols["bid_size"][rows],
-                ask_size=cols["ask_size"][rows],
-                ts_event=cols["ts_event"][rows],
-                ts_init=ts_init[rows],
-            )
-            recorder.feed(raw_drain())
-            pos = stop
-        quote_rows += n
-        if progress is not None:
-            progress(quote_rows + sum(f.rows for f in feeds))
-    run_events_until(2**64 - 1, inclusive=True)
-    engine.stop()
-    recorder.feed(raw_drain())
+    quote_rows = _Run(engine, recorder, feeds).run(data.stream("quotes", iid), index, progress)
     wall_s = time.perf_counter() - wall
 
     counters = engine.counters()
@@ -426,6 +383,70 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
         currency=instrument.quote_currency,
         config=config,
     )
+
+
+class _Run:
+    """The merge loop: quote batches as columns, other data as events, by ``ts_init``."""
+
+    def __init__(self, engine: Engine, recorder: EventRecorder, feeds: list[_EventFeed]) -> None:
+        self.engine = engine
+        self.recorder = recorder
+        self.feeds = feeds
+        # Raw bytes: the stream hash reads them as the engine wrote them.
+        self.drain = engine._core.drain_events
+
+    def run(self, quotes: Iterator[pa.RecordBatch], index: int, progress: Progress | None) -> int:
+        """Runs everything; returns the number of quotes."""
+        engine, feeds = self.engine, self.feeds
+        engine.start()
+        self.recorder.feed(self.drain())
+        quote_rows = 0
+        for batch in quotes:
+            cols = {name: np.ascontiguousarray(batch.column(name).to_numpy()) for name in _QUOTES}
+            ts_init = cols["ts_init"]
+            n = len(ts_init)
+            instrument_col = np.full(n, index, dtype=np.uint32)
+            pos = 0
+            while pos < n:
+                # Events strictly before the next quote go first; at equal times quotes go first.
+                self.events_until(int(ts_init[pos]), inclusive=False)
+                nxt = min((f.pending[0][0] for f in feeds if f.pending), default=None)
+                stop = n if nxt is None else int(np.searchsorted(ts_init, nxt, side="right"))
+                rows = slice(pos, max(stop, pos + 1))
+                engine.run_quotes(
+                    instrument=instrument_col[rows],
+                    bid_price=cols["bid_price"][rows],
+                    ask_price=cols["ask_price"][rows],
+                    bid_size=cols["bid_size"][rows],
+                    ask_size=cols["ask_size"][rows],
+                    ts_event=cols["ts_event"][rows],
+                    ts_init=ts_init[rows],
+                )
+                self.recorder.feed(self.drain())
+                pos = rows.stop
+            quote_rows += n
+            if progress is not None:
+                progress(quote_rows + sum(f.rows for f in feeds))
+        self.events_until(2**64 - 1, inclusive=True)
+        engine.stop()
+        self.recorder.feed(self.drain())
+        return quote_rows
+
+    def events_until(self, ts: int, *, inclusive: bool) -> None:
+        """Processes the pending events before ``ts`` (and at it, when ``inclusive``)."""
+        while True:
+            best: _EventFeed | None = None
+            for feed in self.feeds:
+                feed.fill_until(ts)
+                if feed.pending and (best is None or feed.pending[0][0] < best.pending[0][0]):
+                    best = feed
+            if best is None:
+                return
+            head = best.pending[0][0]
+            if head > ts or (head == ts and not inclusive):
+                return
+            self.engine.process(best.pending.popleft()[1])
+            self.recorder.feed(self.drain())
 
 
 def total_rows(config: BacktestConfig) -> int:
