@@ -32,6 +32,8 @@ class EmaCross(Strategy):
         self.target_raw = 0
         self.size_raw = int(config.trade_size.scaleb(9))
         self.working: str | None = None
+        #: The position may differ from the target (a cross, or an order that ended).
+        self.dirty = False
         self.crosses = 0
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
@@ -43,13 +45,15 @@ class EmaCross(Strategy):
         if target != self.target_raw:
             self.target_raw = target
             self.crosses += 1
-        if self.working is None:
+            self.dirty = True
+        if self.dirty and self.working is None:
             self._trade_to_target()
 
     def _trade_to_target(self) -> None:
         position = self.position(self.params.instrument_id)
         held = 0 if position is None else position.signed_qty_raw
         delta = self.target_raw - held
+        self.dirty = False
         if delta == 0:
             return
         side = "BUY" if delta > 0 else "SELL"
@@ -60,6 +64,7 @@ class EmaCross(Strategy):
         order = self.order(client_order_id)
         if client_order_id == self.working and (order is None or order.is_terminal):
             self.working = None
+            self.dirty = True
 
     def on_order_filled(self, event: OrderFilled) -> None:
         self._done(event.client_order_id)

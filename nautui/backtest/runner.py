@@ -411,7 +411,7 @@ class _Run:
                 # Events strictly before the next quote go first; at equal times quotes go first.
                 self.events_until(int(ts_init[pos]), inclusive=False)
                 nxt = min((f.pending[0][0] for f in feeds if f.pending), default=None)
-                stop = n if nxt is None else int(np.searchsorted(ts_init, nxt, side="right"))
+                stop = n if nxt is None else pos + int(ts_init[pos:].searchsorted(nxt, "right"))
                 rows = slice(pos, max(stop, pos + 1))
                 engine.run_quotes(
                     instrument=instrument_col[rows],
