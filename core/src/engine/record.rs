@@ -5,7 +5,6 @@
 
 use super::{Engine, EngineError};
 use crate::performance::PerformanceRecord;
-use crate::portfolio::PortfolioError;
 use crate::types::{Currency, InstrumentId, Price, StrategyId, UnixNanos, FIXED_PRECISION};
 use std::collections::BTreeMap;
 
@@ -69,8 +68,8 @@ impl Engine {
         let index = &self.state.instrument_index;
         let mid = |id: InstrumentId| -> Option<Price> {
             let quote = instruments[*index.get(&id)?].quote?;
-            let raw = (i128::from(quote.bid_price.raw()) + i128::from(quote.ask_price.raw())) / 2;
-            Price::from_raw(i64::try_from(raw).ok()?, FIXED_PRECISION).ok()
+            let raw = i64::midpoint(quote.bid_price.raw(), quote.ask_price.raw());
+            Price::from_raw(raw, FIXED_PRECISION).ok()
         };
         let equity = self.state.portfolio.equity_at(recorder.currency, mid)?;
         if let Some(recorder) = self.recorder.as_mut() {
@@ -87,15 +86,14 @@ impl Engine {
         instrument_id: InstrumentId,
         strategy_id: StrategyId,
         ts: UnixNanos,
-    ) -> Result<(), PortfolioError> {
-        let Some(recorder) = self.recorder.as_mut() else { return Ok(()) };
+    ) {
+        let Some(recorder) = self.recorder.as_mut() else { return };
         let Some(position) = self.state.portfolio.position(instrument_id, strategy_id) else {
-            return Ok(());
+            return;
         };
         let net = position.realized_pnl().amount - position.fees().amount;
         let key = (instrument_id, strategy_id);
         let before = recorder.closed_net.insert(key, net).unwrap_or(0);
         recorder.record.record_trade(ts, net - before);
-        Ok(())
     }
 }
