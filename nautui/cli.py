@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from nautui import log_cli
+from nautui.backtest import cli as backtest_cli
 from nautui.data import cli as data_cli
 
 
@@ -16,6 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("demo", help="run the built-in demo", description="Run the built-in demo.")
+    backtest_cli.add_parser(commands)
     data_cli.add_parser(commands)
     log_cli.register(commands)
     return parser
@@ -28,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nautui import demo  # noqa: PLC0415  (imported on use: keeps `nautui --help` fast)
 
         return demo.main()
+    if args.command == "backtest":
+        return backtest_cli.run(args)
     if args.command == "data":
         return data_cli.run(args)
     if args.command == "log":

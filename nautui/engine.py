@@ -231,6 +231,29 @@ class Engine:
         or ``ack_to_fill``: count, min, p50, p90, p99, p999, max."""
         return self._core.latency(name)
 
+    def record_performance(self, currency: str, interval_ns: int) -> None:
+        """Starts recording the equity curve in ``currency`` (balances plus open positions at
+        the last quote's mid, sampled every ``interval_ns`` of engine time) and the PnL of every
+        round trip net of fees (booked when a position closes or flips)."""
+        self._core.record_performance(currency, interval_ns)
+
+    def performance(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.float64],
+    ]:
+        """The record as numpy columns: equity times (ns), equity (units), round-trip close
+        times (ns), round-trip PnL net of fees (units)."""
+        return self._core.performance()
+
+    def statistics(self, periods_per_year: float) -> dict[str, float]:
+        """pnl, return, sharpe, sortino, max_drawdown, profit_factor, win_rate, expectancy and
+        trades of the record; ratios annualised with ``periods_per_year`` equity samples."""
+        return self._core.statistics(periods_per_year)
+
     def order(self, client_order_id: str) -> Order | None:
         return self._core.order(client_order_id)
 

@@ -414,6 +414,27 @@ impl Portfolio {
         Ok(Money::from_raw(sum, currency))
     }
 
+    /// Equity in `currency` as `equity` computes it, but with open positions valued at
+    /// `mark_of(instrument)` where it gives a price (the portfolio's own mark elsewhere); the
+    /// portfolio's marks are left as they are.
+    pub fn equity_at(
+        &self,
+        currency: Currency,
+        mark_of: impl Fn(InstrumentId) -> Option<Price>,
+    ) -> Result<Money, PortfolioError> {
+        let mut sum = self.cash.get(&currency).map_or(0, |c| c.total);
+        for (p, market) in self.open_in(currency) {
+            let mark = mark_of(p.instrument_id).or(market.mark).unwrap_or(p.last_px);
+            let part = if self.account_type == AccountType::Margin {
+                p.unrealized_raw(mark)?
+            } else {
+                value_raw(mark, p.qty, p.multiplier)?
+            };
+            sum = add(sum, part, "equity")?;
+        }
+        Ok(Money::from_raw(sum, currency))
+    }
+
     /// Initial margin of open positions quoted in `currency`: the sum over positions of
     /// `|value at mark| * margin_init`, each truncated toward zero. Zero for cash accounts.
     pub fn margin_used(&self, currency: Currency) -> Result<Money, PortfolioError> {

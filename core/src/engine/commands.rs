@@ -298,7 +298,13 @@ impl Engine {
     /// Sends a command on: to the simulated venue after `latency_ns`, or out to the live adapter.
     fn route(&mut self, command: Event, latency_ns: Option<u64>) {
         match latency_ns {
-            Some(ns) => self.queue.push(self.clock.now().add_ns(ns), Route::ToVenue, command),
+            Some(ns) => {
+                // One ordered connection: a command never overtakes an earlier one, whatever
+                // latency each draws.
+                let at = self.clock.now().add_ns(ns).max(self.last_to_venue);
+                self.last_to_venue = at;
+                self.queue.push(at, Route::ToVenue, command);
+            }
             None => self.outbound.push(command),
         }
     }

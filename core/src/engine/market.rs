@@ -56,7 +56,7 @@ impl Engine {
     pub(super) fn on_quote(&mut self, quote: &QuoteTick) -> Result<(), EngineError> {
         let index = self.index_of(quote.instrument_id)?;
         self.apply_quote(index, *quote);
-        Ok(())
+        self.maybe_sample(quote.ts_init)
     }
 
     #[inline]
@@ -174,6 +174,7 @@ impl Engine {
             if !self.dispatch.is_empty() || self.queue.next_ts().is_some_and(|t| t <= ts) {
                 self.run_now()?;
             }
+            self.maybe_sample(ts)?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ mod config;
 mod dispatch;
 mod market;
 mod queue;
+mod record;
 mod refold;
 mod snapshot;
 mod state;
@@ -18,6 +19,7 @@ pub use config::EngineConfig;
 pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
+pub use record::RecordError;
 pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
 pub use state::{EngineState, InstrumentState};
 
@@ -49,9 +51,14 @@ pub enum EngineError {
     #[error("strategy {0} is already loaded")]
     DuplicateStrategy(StrategyId),
     #[error("{kind} is produced by the engine and cannot be an input")]
-    NotAnInput { kind: &'static str },
+    NotAnInput {
+        kind: &'static str,
+    },
     #[error("invalid order {client_order_id}: {source}")]
-    InvalidOrder { client_order_id: ClientOrderId, source: RequestError },
+    InvalidOrder {
+        client_order_id: ClientOrderId,
+        source: RequestError,
+    },
     #[error(transparent)]
     Columns(#[from] ColumnError),
     #[error(transparent)]
@@ -76,6 +83,7 @@ pub enum EngineError {
     Latency(#[from] LatencyError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    Record(#[from] RecordError),
 }
 
 /// Up to this many events, `drain_events` copies them out and keeps the output buffer.
@@ -119,6 +127,11 @@ pub struct Engine {
     submitted_at: IdMap<ClientOrderId, UnixNanos>,
     accepted_at: IdMap<ClientOrderId, UnixNanos>,
     counters: EngineCounters,
+    /// Equity curve and round trips, when a host asked for them.
+    recorder: Option<Box<record::Recorder>>,
+    /// Latest delivery times scheduled each way: venue traffic stays in order.
+    last_to_venue: UnixNanos,
+    last_from_venue: UnixNanos,
 }
 
 impl Engine {
@@ -155,6 +168,9 @@ impl Engine {
             accepted_at: IdMap::default(),
             counters: EngineCounters::default(),
             config,
+            recorder: None,
+            last_to_venue: UnixNanos(0),
+            last_from_venue: UnixNanos(0),
         })
     }
 
@@ -204,7 +220,9 @@ impl Engine {
         self.advance_to(UnixNanos::MAX)?;
         self.dispatch.push_back(Dispatch::Stop);
         self.run_now()?;
-        self.advance_to(self.clock.now())
+        self.advance_to(self.clock.now())?;
+        // The last point of the equity curve: where the run ended.
+        self.sample_equity(self.clock.now())
     }
 
     /// Processes one input event at its `ts_init` (or now, if that is earlier: time never goes
@@ -352,9 +370,12 @@ impl Engine {
         if self.venue_buf.is_empty() {
             return;
         }
-        let now = self.clock.now();
+        // The venue answers over one ordered connection: the responses to one action share a
+        // delay, and never overtake earlier responses (a fill never arrives after the cancel
+        // the venue sent after it).
+        let at = self.clock.now().add_ns(self.latency.response_ns()).max(self.last_from_venue);
+        self.last_from_venue = at;
         for event in self.venue_buf.drain(..) {
-            let at = now.add_ns(self.latency.response_ns());
             self.queue.push(at, Route::FromVenue, event);
         }
     }

@@ -43,6 +43,9 @@ struct SnapshotRef<'a> {
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
     counters: EngineCounters,
+    /// Arrival times of the last message each way: venue traffic keeps its order.
+    last_to_venue: UnixNanos,
+    last_from_venue: UnixNanos,
 }
 
 /// What is read back.
@@ -58,6 +61,9 @@ struct SnapshotOwned {
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
     counters: EngineCounters,
+    /// Arrival times of the last message each way: venue traffic keeps its order.
+    last_to_venue: UnixNanos,
+    last_from_venue: UnixNanos,
 }
 
 /// The format version: the first field of the snapshot map, read without decoding the rest so
@@ -101,6 +107,8 @@ impl Engine {
             submitted_at: sorted(&self.submitted_at),
             accepted_at: sorted(&self.accepted_at),
             counters: self.counters,
+            last_to_venue: self.last_to_venue,
+            last_from_venue: self.last_from_venue,
         };
         rmp_serde::to_vec_named(&snapshot).map_err(|e| SnapshotError::Encode(e.to_string()).into())
     }
@@ -128,6 +136,8 @@ impl Engine {
         engine.submitted_at = snap.submitted_at.into_iter().collect();
         engine.accepted_at = snap.accepted_at.into_iter().collect();
         engine.counters = snap.counters;
+        engine.last_to_venue = snap.last_to_venue;
+        engine.last_from_venue = snap.last_from_venue;
         Ok(engine)
     }
 }

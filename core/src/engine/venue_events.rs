@@ -78,6 +78,9 @@ impl Engine {
         let instrument = &self.state.instruments[index].instrument;
         let effects = self.state.portfolio.apply_fill(&fill, instrument)?;
         for position_event in effects.position_events {
+            if let Event::PositionClosed(closed) = &position_event {
+                self.record_round_trip(instrument_id, strategy_id, closed.ts_init);
+            }
             self.emit_and_notify(position_event, |e| Dispatch::Position(strategy_id, e));
         }
         self.emit(effects.account_state.into());

@@ -13,9 +13,10 @@ use super::views::{PyBalance, PyOrder, PyPosition};
 use crate::engine::{Engine, EngineConfig, EngineError, QuoteColumns};
 use crate::error::CoreError;
 use crate::events::Event;
+use crate::performance::PerformanceRecord;
 use crate::stats::LatencyKind;
-use crate::types::{ClientOrderId, InstrumentId, StrategyId, UnixNanos};
-use numpy::PyReadonlyArray1;
+use crate::types::{ClientOrderId, Currency, InstrumentId, StrategyId, UnixNanos, FIXED_SCALE};
+use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::sync::{Arc, Mutex};
@@ -365,6 +366,59 @@ impl PyEngine {
     #[getter]
     fn trading_state(&self) -> &'static str {
         self.engine.state().risk().state().as_str()
+    }
+
+    /// Starts recording the equity curve in `currency` (sampled every `interval_ns` of engine
+    /// time) and round trips.
+    fn record_performance(&mut self, currency: &str, interval_ns: u64) -> PyResult<()> {
+        let currency = Currency::new(currency).map_err(|e| errors::identifier("currency", &e))?;
+        let result = self.engine.record_performance(currency, interval_ns);
+        self.check(result)
+    }
+
+    /// The record as numpy columns: equity sample times (ns), equity (account currency units),
+    /// round-trip close times (ns), round-trip PnL net of fees (units). Empty when off.
+    #[allow(clippy::type_complexity)] // four columns, named in the docstring
+    fn performance<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<f64>>,
+    ) {
+        let empty = PerformanceRecord::default();
+        let r = self.engine.performance().unwrap_or(&empty);
+        #[allow(clippy::cast_precision_loss)] // display values; the raw record stays exact
+        let units = |raw: &[i128]| raw.iter().map(|&v| v as f64 / FIXED_SCALE as f64).collect();
+        (
+            PyArray1::from_slice(py, &r.equity_ts),
+            PyArray1::from_vec(py, units(&r.equity_raw)),
+            PyArray1::from_slice(py, &r.trade_ts),
+            PyArray1::from_vec(py, units(&r.trade_pnl_raw)),
+        )
+    }
+
+    /// The statistics of the record, annualised with `periods_per_year` equity samples a year.
+    fn statistics<'py>(
+        &self,
+        py: Python<'py>,
+        periods_per_year: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let empty = PerformanceRecord::default();
+        let s = self.engine.performance().unwrap_or(&empty).statistics(periods_per_year);
+        let dict = PyDict::new(py);
+        dict.set_item("pnl", s.pnl)?;
+        dict.set_item("return", s.total_return)?;
+        dict.set_item("sharpe", s.sharpe)?;
+        dict.set_item("sortino", s.sortino)?;
+        dict.set_item("max_drawdown", s.max_drawdown)?;
+        dict.set_item("profit_factor", s.profit_factor)?;
+        dict.set_item("win_rate", s.win_rate)?;
+        dict.set_item("expectancy", s.expectancy)?;
+        dict.set_item("trades", s.trades)?;
+        Ok(dict)
     }
 }
 

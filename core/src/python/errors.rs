@@ -159,6 +159,7 @@ fn engine(error: &EngineError) -> PyErr {
         EngineError::DuplicateStrategy(_) => invalid_value("strategy_id", message),
         EngineError::NotAnInput { .. } => invalid_value("event", message),
         EngineError::InvalidOrder { source, .. } => request(source),
+        EngineError::Record(_) => invalid_value("interval_ns", message),
         other => core(CoreError::from(other.clone())),
     }
 }

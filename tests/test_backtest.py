@@ -1,0 +1,281 @@
+"""Backtests end to end on the real Binance spot recordings (../shared/data): the runner, its
+results, determinism, the CLI and the example strategies."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from nautui import cli
+from nautui.backtest import BacktestConfig, BacktestResult, load_backtest_config, run_backtest
+from nautui.data.binance import import_binance
+from nautui.data.catalog import Catalog
+from nautui.errors import ConfigError
+
+replace = msgspec.structs.replace
+
+IID = "BTCUSDT.BINANCE"
+
+
+SPOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "binance" / "spot"
+FILES = [SPOT / "btcusdt_20240808.gz", SPOT / "btcusdt_20240809.gz"]
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Quotes and trades of BTCUSDT.BINANCE (about 11 minutes) in a temporary catalog."""
+    if not all(f.exists() for f in FILES):
+        reason = f"{SPOT} is absent: the real market data lives beside the checkout"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the market data: {reason}")
+        pytest.skip(reason)
+    root = tmp_path_factory.mktemp("binance-catalog")
+    import_binance(FILES, kinds=["quotes", "trades"]).write(Catalog(root))
+    return root
+
+
+def _config(catalog: Path, strategy: str, **kwargs: object) -> BacktestConfig:
+    return msgspec.convert({"strategy": strategy, "data": str(catalog), **kwargs}, BacktestConfig)
+
+
+def _signed_fills(result: BacktestResult) -> np.ndarray:
+    qty = result.fills.column("last_qty").to_numpy()
+    sign = np.where(np.array(result.fills.column("side").to_pylist()) == "BUY", 1.0, -1.0)
+    return np.asarray(qty * sign, dtype=np.float64)
+
+
+def _final_position(result: BacktestResult) -> float:
+    quantities = result.positions.column("quantity").to_pylist()
+    return float(sum(q for q in quantities if q is not None))
+
+
+def _check_pnl_against_fills(result: BacktestResult, catalog: Path) -> None:
+    """Final equity minus the start = cash flows of the fills, minus fees, plus the open
+    position at the last quote's mid."""
+    signed = _signed_fills(result)
+    px = result.fills.column("last_px").to_numpy()
+    fees = result.fills.column("commission").to_numpy().sum()
+    quotes = Catalog(catalog).read("quotes", IID)
+    last = quotes.num_rows - 1
+    mid = (quotes["bid_price"][last].as_py() + quotes["ask_price"][last].as_py()) / 2e9
+    expected = float(-(signed * px).sum() - fees + signed.sum() * mid)
+    assert result.statistics["pnl"] == pytest.approx(expected, abs=1e-6)
+    assert _final_position(result) == pytest.approx(signed.sum(), abs=1e-9)
+
+
+def _comparable(result: BacktestResult) -> dict[str, object]:
+    summary = result.summary()
+    del summary["wall_s"], summary["events_per_s"]
+    return {
+        "summary": summary,
+        "orders": result.orders.to_pylist(),
+        "fills": result.fills.to_pylist(),
+        "positions": result.positions.to_pylist(),
+        "equity": result.equity.to_pylist(),
+        "trades": result.trades.to_pylist(),
+    }
+
+
+# ---- determinism -----------------------------------------------------------------------------
+
+
+def test_same_config_twice_gives_identical_results_and_stream_hash(catalog: Path) -> None:
+    config = _config(catalog, "ema_cross", params={"trade_size": "0.01"}, latency_ms=5.0, seed=3)
+    first, second = run_backtest(config), run_backtest(config)
+    assert first.counters["orders"] > 50
+    assert first.stream_hash == second.stream_hash
+    assert _comparable(first) == _comparable(second)
+
+
+def test_seed_and_latency_change_the_stream_hash(catalog: Path) -> None:
+    base = _config(catalog, "ema_cross", params={"trade_size": "0.01"}, latency_ms=5.0, seed=3)
+    hashes = {
+        run_backtest(c).stream_hash
+        for c in (base, replace(base, seed=4), replace(base, latency_ms=20.0))
+    }
+    assert len(hashes) == 3
+
+
+# ---- results -------------------------------------------------------------------------------
+
+
+def test_rust_ema_cross_results_are_consistent(catalog: Path) -> None:
+    result = run_backtest(_config(catalog, "ema_cross", params={"trade_size": "0.01"}))
+    assert result.orders.num_rows == result.counters["orders"] > 0
+    assert result.fills.num_rows == result.counters["fills"] > 0
+    assert set(result.orders.column("order_type").to_pylist()) == {"MARKET"}
+    filled = pc.sum(result.orders.column("filled_qty")).as_py()
+    assert filled == pytest.approx(float(np.abs(_signed_fills(result)).sum()))
+    _check_pnl_against_fills(result, catalog)
+    equity = result.equity.column("equity").to_numpy()
+    assert equity[0] == 1_000_000.0
+    assert np.all(np.diff(result.equity.column("ts").to_numpy().astype(np.int64)) >= 0)
+    assert result.statistics["trades"] == result.trades.num_rows > 0
+    assert result.counters["events_per_s"] > 0
+    assert 0.0 <= result.statistics["max_drawdown"] < 1.0
+
+
+def test_single_parquet_file_and_toml_config(catalog: Path, tmp_path: Path) -> None:
+    day = Catalog(catalog).files("quotes", IID)[0]
+    toml = tmp_path / "bt.toml"
+    toml.write_text(
+        f'strategy = "ema_cross"\ndata = "{day}"\nlatency_ms = 1.0\n'
+        '[params]\ntrade_size = "0.01"\nfast_period = 5\n'
+    )
+    config = load_backtest_config(toml, params={"slow_period": 30})
+    assert config.params == {"trade_size": "0.01", "fast_period": 5, "slow_period": 30}
+    result = run_backtest(config)
+    assert result.counters["quotes"] == pq.ParquetFile(day).metadata.num_rows
+    assert result.counters["fills"] > 0
+
+
+def test_config_mistakes_name_the_key(catalog: Path, tmp_path: Path) -> None:
+    toml = tmp_path / "bad.toml"
+    toml.write_text(f'strategy = "ema_cross"\ndata = "{catalog}"\nlatency = 1\n')
+    with pytest.raises(ConfigError, match=r"bad\.toml.*latency"):
+        load_backtest_config(toml)
+    with pytest.raises(ConfigError, match="fast_period"):
+        run_backtest(_config(catalog, "ema_cross", params={"trade_size": "1", "fast_period": "x"}))
+    with pytest.raises(ConfigError, match="nope"):
+        run_backtest(_config(catalog, "strategies.ema_cross:nope"))
+    with pytest.raises(ConfigError, match="instrument"):
+        run_backtest(_config(catalog, "ema_cross", instrument="ETHUSDT.BINANCE"))
+
+
+# ---- CLI -----------------------------------------------------------------------------------
+
+
+def test_cli_json_prints_one_object(catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["backtest", "--strategy", "ema_cross", "--data", str(catalog), "--json"]
+    assert cli.main([*argv, "--param", "trade_size=0.01", "--latency-ms", "2", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    summary = json.loads(out)
+    for key in (
+        "orders", "fills", "pnl", "return", "sharpe", "sortino", "max_drawdown", "win_rate",
+        "events", "wall_s", "events_per_s", "stream_hash",
+    ):  # fmt: skip
+        assert key in summary
+    assert summary["orders"] > 0
+
+
+def test_cli_summary_table(catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["backtest", "--strategy", "ema_cross", "--data", str(catalog)]
+    assert cli.main([*argv, "--param", "trade_size=0.01", "--book", "l1"]) == 0
+    out = capsys.readouterr().out
+    for label in ("orders", "fills", "sharpe", "max drawdown", "events/s"):
+        assert label in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--strategy", "ema_cross", "--data", "missing-catalog"], "missing-catalog"),
+        (["--strategy", "ema_cross", "--param", "fast_period=x"], "fast_period"),
+        (["--strategy", "no_such_strategy"], "no_such_strategy"),
+        (["--strategy", "missing.py:Thing"], "missing.py"),
+        (["--strategy", "strategies.spread_taker:SpreadTaker", "--param", "bogus=1"], "bogus"),
+    ],
+)
+def test_cli_user_mistakes_are_one_line_and_exit_2(
+    catalog: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    if "--data" not in args:
+        args = [*args, "--data", str(catalog)]
+    assert cli.main(["backtest", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_cli_bad_toml_key_is_one_line(
+    catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = tmp_path / "run.toml"
+    toml.write_text(f'strategy = "ema_cross"\ndata = "{catalog}"\nlatnecy_ms = 1\n')
+    assert cli.main(["backtest", "--config", str(toml)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "run.toml" in err
+    assert "latnecy_ms" in err
+
+
+# ---- example strategies --------------------------------------------------------------------
+
+
+def test_python_ema_cross_flips_between_long_and_short(catalog: Path) -> None:
+    size = 0.01
+    result = run_backtest(
+        _config(catalog, "ema_cross_py", params={"trade_size": str(size)}, latency_ms=2.0)
+    )
+    assert result.counters["orders"] > 20
+    assert result.counters["fills"] > 20
+    held = np.cumsum(_signed_fills(result))
+    assert held.max() == pytest.approx(size)
+    assert held.min() == pytest.approx(-size)
+    assert np.all(np.abs(held) <= size + 1e-12)
+    # Flips: an order after the first trades up to twice the size (short -> long or back).
+    quantities = result.orders.column("quantity").to_numpy()
+    assert quantities.max() == pytest.approx(2 * size)
+    _check_pnl_against_fills(result, catalog)
+
+
+def test_python_ema_cross_from_a_file_path_matches_the_named_example(catalog: Path) -> None:
+    path = Path(__file__).resolve().parents[1] / "strategies" / "ema_cross.py"
+    params = {"trade_size": "0.01", "fast_period": 5}
+    window = {"params": params, "end": "2024-08-08T23:57:00"}  # the first three minutes
+    by_name = run_backtest(_config(catalog, "ema_cross_py", **window))
+    by_path = run_backtest(_config(catalog, f"{path}:EmaCross", **window))
+    assert 0 < by_name.counters["quotes"] < 40_000
+    assert by_name.stream_hash == by_path.stream_hash
+
+
+def test_spread_taker_buys_only_below_max_spread(catalog: Path) -> None:
+    # BTCUSDT's spread is never below one tick (0.01): nothing to do.
+    quiet = run_backtest(_config(catalog, "spread_taker", params={"max_spread": "0.01"}))
+    assert quiet.counters["orders"] == 0
+    busy = run_backtest(
+        _config(catalog, "spread_taker", params={"max_spread": "0.011"}, latency_ms=2.0)
+    )
+    sides = busy.orders.column("side").to_pylist()
+    assert sides.count("BUY") > 10
+    assert sides.count("SELL") > 0, "the position is sold when it reaches max_position"
+    held = np.cumsum(_signed_fills(busy))
+    assert held.min() >= -1e-12, "it never goes short"
+    assert held.max() <= 0.005 + 1e-12
+    assert busy.statistics["trades"] > 0
+    _check_pnl_against_fills(busy, catalog)
+
+
+def test_market_maker_quotes_both_sides_cancels_and_bounds_inventory(catalog: Path) -> None:
+    result = run_backtest(
+        _config(
+            catalog,
+            "market_maker",
+            params={"trade_size": "0.001", "max_inventory": "0.003"},
+            latency_ms=5.0,
+        )
+    )
+    orders, fills = result.orders, result.fills
+    assert set(orders.column("order_type").to_pylist()) == {"LIMIT"}
+    assert set(fills.column("side").to_pylist()) == {"BUY", "SELL"}
+    statuses = orders.column("status").to_pylist()
+    assert statuses.count("CANCELED") > 5
+    assert all(s in {"FILLED", "CANCELED", "REJECTED", "ACCEPTED"} for s in statuses)
+    # Partial fills: some orders filled in several pieces.
+    ids = fills.column("client_order_id").to_pylist()
+    assert len(ids) > len(set(ids))
+    assert statuses.count("ACCEPTED") + statuses.count("PARTIALLY_FILLED") <= 2, "two quotes"
+    held = np.cumsum(_signed_fills(result))
+    assert np.abs(held).max() <= 0.003 + 0.001 + 1e-12
+    assert set(fills.column("liquidity_side").to_pylist()) == {"MAKER"}
+    _check_pnl_against_fills(result, catalog)
