@@ -51,14 +51,9 @@ pub enum EngineError {
     #[error("strategy {0} is already loaded")]
     DuplicateStrategy(StrategyId),
     #[error("{kind} is produced by the engine and cannot be an input")]
-    NotAnInput {
-        kind: &'static str,
-    },
+    NotAnInput { kind: &'static str },
     #[error("invalid order {client_order_id}: {source}")]
-    InvalidOrder {
-        client_order_id: ClientOrderId,
-        source: RequestError,
-    },
+    InvalidOrder { client_order_id: ClientOrderId, source: RequestError },
     #[error(transparent)]
     Columns(#[from] ColumnError),
     #[error(transparent)]
@@ -83,6 +78,7 @@ pub enum EngineError {
     Latency(#[from] LatencyError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
     Record(#[from] RecordError),
 }
 
