@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
+from nautui.engine import Engine
 from nautui.errors import NautuiError
 from nautui.store import EventLog, LogRow
 
@@ -80,7 +81,6 @@ def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers act
     tail.add_argument(
         "--idle-timeout", type=float, default=None, help="stop after this many quiet seconds"
     )
-
 
     recover = sub.add_parser(
         "recover", help="verify, then rebuild and print the state the log describes"
@@ -273,8 +273,6 @@ def _tail(args: argparse.Namespace) -> int:
 
 
 def _recover(args: argparse.Namespace) -> int:
-    from nautui.engine import Engine  # the engine only when recovering
-
     log = EventLog.open_readonly(args.log)
     report = log.verify()
     if not report.ok:
@@ -343,7 +341,9 @@ def _recover(args: argparse.Namespace) -> int:
             f"    {p['instrument_id']} {p['strategy_id']} {p['side']} {p['quantity']} "
             f"realized {p['realized_pnl']}"
         )
-    _out("  balances: " + ", ".join(f"{b['total']} (free {b['free']})" for b in summary["balances"]))
+    _out(
+        "  balances: " + ", ".join(f"{b['total']} (free {b['free']})" for b in summary["balances"])
+    )
     return 0
 
 

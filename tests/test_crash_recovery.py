@@ -23,14 +23,14 @@ from nautui import Engine, EventLog
 CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = int(os.environ.get("NAUTUI_CRASH_KILLS", "200"))
 SEED = 20_240_808
-QUOTES_PER_LIFE = 400
+QUOTES_PER_LIFE = 150
 """Enough that a child is usually killed mid-run; one that finishes exits cleanly."""
 
 
 def run_child(log: Path, seed: int, kill_after: float) -> tuple[list[tuple[int, str]], bool]:
     """Starts a child, kills it (SIGKILL) ``kill_after`` seconds after its first report (or
     lets it finish); returns the heads it reported and whether it was killed."""
-    child = subprocess.Popen(
+    child = subprocess.Popen(  # noqa: S603  (our own interpreter and script)
         [sys.executable, str(CHILD), str(log), str(seed), str(QUOTES_PER_LIFE)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -55,10 +55,10 @@ def run_child(log: Path, seed: int, kill_after: float) -> tuple[list[tuple[int, 
             buffer += chunk
             if deadline is None:
                 deadline = time.monotonic() + kill_after
-        if not killed and deadline is not None and time.monotonic() >= deadline:
-            if child.poll() is None:
-                child.send_signal(signal.SIGKILL)
-                killed = True
+        due = deadline is not None and time.monotonic() >= deadline
+        if not killed and due and child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            killed = True
     child.wait()
     # Only whole lines were written before a flush: a report cut by the kill is ignored.
     for line in buffer.split(b"\n")[:-1]:
@@ -88,7 +88,7 @@ def check_log(path: Path, reported: list[tuple[int, str]]) -> int:
 
 
 def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311  (seeded on purpose: a failure replays)
     path = tmp_path / "crash.db"
     kills = 0
     lives = 0
@@ -96,7 +96,7 @@ def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Path) -> 
     snapshots_used = 0
     while kills < KILLS:
         # Mostly early (start-up, recovery, the first appends), sometimes deep into a run.
-        delay = rng.choice([0.0, rng.uniform(0.0, 0.02), rng.uniform(0.0, 0.15)])
+        delay = rng.choice([0.0, rng.uniform(0.0, 0.01), rng.uniform(0.0, 0.08)])
         reported, killed = run_child(path, rng.randrange(1 << 30), delay)
         lives += 1
         kills += killed
@@ -109,5 +109,6 @@ def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Path) -> 
     assert snapshots_used > 0
     with EventLog.open_readonly(path) as log:
         kinds = dict(log.info().kinds)
-    assert kinds.get("OrderFilled", 0) > 50 and kinds.get("OrderCanceled", 0) > 0, kinds
+    assert kinds.get("OrderFilled", 0) > 50, kinds
+    assert kinds.get("OrderCanceled", 0) > 0, kinds
     assert lives >= KILLS

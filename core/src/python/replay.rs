@@ -267,8 +267,10 @@ impl PyReplay {
             }
         }
         let options = ReplayOptions { snapshot_every, window };
+        // The log's own snapshots spare the replay most of its first fold.
+        let snapshots = log.snapshots().map_err(|e| super::errors::store(&e))?;
         let source: Box<dyn EventSource> = Box::new(log);
-        Replay::new(source, config, instruments, Vec::new(), options)
+        Replay::new(source, config, instruments, snapshots, options)
             .map(Self)
             .map_err(|e| replay_error(&e))
     }

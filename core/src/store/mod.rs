@@ -491,6 +491,21 @@ impl EventLog {
         self.snapshot_at_or_before(u64::MAX)
     }
 
+    /// Every valid snapshot, oldest first: `(seq, bytes)`.
+    pub fn snapshots(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        let mut at = u64::MAX;
+        while let Some((seq, bytes)) = self.snapshot_at_or_before(at)? {
+            out.push((seq, bytes));
+            match seq.checked_sub(1) {
+                Some(before) => at = before,
+                None => break,
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     /// The latest valid snapshot at or before `seq`.
     pub fn snapshot_at_or_before(&self, seq: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let conn = schema::connect(&self.path, true)?;

@@ -418,6 +418,9 @@ mod recording {
         assert_eq!(logged, seen);
         let info = log.info().unwrap();
         assert!(info.snapshots >= head / 60, "{} snapshots for {head} events", info.snapshots);
+        let snapshots = log.snapshots().unwrap();
+        assert_eq!(snapshots.len() as u64, info.snapshots);
+        assert!(snapshots.windows(2).all(|w| w[0].0 < w[1].0));
         let cfg = config(4, true);
         let recovered = recover_log(&log, &cfg, &[instrument()]).unwrap();
         let refold = refold_log(&log, &cfg, &[instrument()]).unwrap();
@@ -429,7 +432,7 @@ mod recording {
         // The log is a replay source too.
         assert_eq!(EventSource::last_seq(&*log), head);
         let mut replay =
-            Replay::new(&*log, cfg, vec![instrument()], Vec::new(), ReplayOptions::default())
+            Replay::new(&*log, cfg, vec![instrument()], snapshots, ReplayOptions::default())
                 .unwrap();
         assert_eq!(replay.seek(head).unwrap().engine.snapshot().unwrap(), bytes);
     }
