@@ -58,8 +58,8 @@ def instrument() -> Instrument:
 
 
 class Cycler(Strategy):
-    """Flat: buys at market; long: rests a sell just above the bid and cancels it when it has
-    rested too long. Decides from the engine's state only, so it resumes after a restart."""
+    """Flat: buys at market; long: rests a sell at the ask and cancels it once the market has
+    moved below it. Decides from the engine's state only, so it resumes after a restart."""
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
         open_orders = self.open_orders()
