@@ -17,7 +17,20 @@ Prints one JSON line:
   same shape into an unindexed table, this run: the machine's SQLite speed, for scale (the
   issue measured about 370,000 here on a quiet machine).
 
-``NAUTUI_BENCH_EVENTS`` changes the event count (default 1,000,000).
+- ``recover_10m_s``: a run recorded by an engine (quotes through the simulated venue with
+  1% order commands, a snapshot every 100,000 events, ``batched`` policy) of
+  ``events_for_recovery`` events, then ``Engine.recover`` from the file to a trading-ready
+  engine (latest snapshot plus the re-folded tail); ``recover_s`` is the time measured, scaled
+  to 10,000,000 events in ``recover_10m_s`` only when the count is smaller (recovery reads the
+  tail after the latest snapshot, so it hardly grows with the log: the scaled figure is a
+  ceiling).
+- ``seek_ms_p99``: the 99th percentile of 200 random seeks (seeded) on ``Replay.open`` of that
+  log (its snapshots loaded); ``replay_open_s`` is the one-off scan that indexes it.
+- ``snapshot_bytes``: the size of the latest snapshot.
+
+``NAUTUI_BENCH_EVENTS`` changes the event count (default 1,000,000);
+``NAUTUI_BENCH_RECOVERY_EVENTS`` the recorded run's (default 2,000,000: recording
+10,000,000 takes minutes on this machine).
 """
 
 from __future__ import annotations
@@ -30,9 +43,14 @@ import sys
 import tempfile
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
-from nautui import events
+import numpy as np
+
+from nautui import Engine, EngineConfig, Instrument, Replay, events
+from nautui.config import FixedLatency, VenueConfig
+from nautui.events import Money
 from nautui.store import EventLog
 
 EVENTS = int(os.environ.get("NAUTUI_BENCH_EVENTS", "1000000"))
@@ -40,6 +58,10 @@ BATCH = 10_000
 APPENDERS = 4
 WINDOW = 64
 DURABLE_SECONDS = 3.0
+RECOVERY_EVENTS = int(os.environ.get("NAUTUI_BENCH_RECOVERY_EVENTS", "2000000"))
+SNAPSHOT_EVERY = 100_000
+CHUNK = 10_000
+SEEKS = 200
 
 
 def _fixture(kind: str) -> events.Event:
@@ -158,6 +180,91 @@ def sqlite_reference(directory: Path, n: int = 200_000) -> float:
     return n / elapsed
 
 
+def record_run(directory: Path, n: int) -> Path:
+    """An engine's run recorded into a log: ``n`` events or a few more."""
+    engine = Engine(
+        EngineConfig(
+            starting_balances=[Money(Decimal("1000000000"), "USDT")],
+            venue=VenueConfig(),
+            latency=FixedLatency(submit_ns=500_000, cancel_ns=500_000, response_ns=100_000),
+            record_market_data=True,
+        )
+    )
+    engine.add_instrument(
+        Instrument(
+            id="BTCUSDT.SIM",
+            tick_size="0.01",
+            lot_size="0.001",
+            quote_currency="USDT",
+            base_currency="BTC",
+        )
+    )
+    path = directory / "recorded.db"
+    log = engine.record_to(path, snapshot_every=SNAPSHOT_EVERY, durability="batched")
+    rng = np.random.default_rng(7)
+    scale = 1_000_000_000
+    ts0, mid = 1_000_000_000, 10_000
+    orders = 0
+    while (engine.recorded_seq or 0) < n:
+        steps = rng.integers(-3, 4, CHUNK).cumsum() + mid
+        mid = int(steps[-1])
+        ts = ts0 + np.arange(1, CHUNK + 1, dtype=np.uint64) * np.uint64(1_000_000)
+        ts0 = int(ts[-1])
+        engine.run_quotes(
+            instrument=np.zeros(CHUNK, dtype=np.uint32),
+            bid_price=((steps - 1) * scale // 100).astype(np.int64),
+            ask_price=((steps + 1) * scale // 100).astype(np.int64),
+            bid_size=np.full(CHUNK, 5 * scale, dtype=np.uint64),
+            ask_size=np.full(CHUNK, 5 * scale, dtype=np.uint64),
+            ts_event=ts,
+            ts_init=ts,
+        )
+        # About 1% of inputs are commands: market orders both ways and resting limits.
+        for k in range(CHUNK // 200):
+            orders += 1
+            side = "BUY" if orders % 2 else "SELL"
+            if k % 2:
+                engine.submit("bench", "BTCUSDT.SIM", side, "MARKET", "0.01")
+            else:
+                price = Decimal(mid - 500 if side == "BUY" else mid + 500) / 100
+                engine.submit("bench", "BTCUSDT.SIM", side, "LIMIT", "0.01", price=price)
+        engine.drain_events()
+    engine.finish_log()
+    log.close()
+    return path
+
+
+def recovery_figures(directory: Path) -> dict[str, object]:
+    path = record_run(directory, RECOVERY_EVENTS)
+    with EventLog.open_readonly(path) as log:
+        recorded = log.head()[0]
+        snapshot = log.latest_snapshot()
+        start = time.perf_counter()
+        engine, recovery = Engine.recover(log, attach=False)
+        recover_s = time.perf_counter() - start
+        if recovery.last_seq != recorded or engine.trading_state != "ACTIVE":
+            raise SystemExit(f"recovery stopped at seq {recovery.last_seq} of {recorded}")
+    start = time.perf_counter()
+    replay = Replay.open(path, verify=False, snapshot_every=SNAPSHOT_EVERY)
+    open_s = time.perf_counter() - start
+    rng = np.random.default_rng(11)
+    times = []
+    for target in rng.integers(0, recorded + 1, SEEKS):
+        start = time.perf_counter()
+        replay.seek(int(target))
+        times.append(time.perf_counter() - start)
+    return {
+        "events_for_recovery": recorded,
+        "recover_s": round(recover_s, 3),
+        "recover_10m_s": round(recover_s * max(1.0, 10_000_000 / recorded), 3),
+        "seek_ms_p99": round(float(np.percentile(times, 99)) * 1e3, 2),
+        "seek_ms_p50": round(float(np.percentile(times, 50)) * 1e3, 2),
+        "replay_open_s": round(open_s, 2),
+        "snapshot_bytes": 0 if snapshot is None else len(snapshot[1]),
+        "snapshot_every": SNAPSHOT_EVERY,
+    }
+
+
 def main() -> None:
     payloads = _quotes(EVENTS)
     with tempfile.TemporaryDirectory(dir=os.environ.get("NAUTUI_BENCH_DIR")) as tmp:
@@ -172,6 +279,7 @@ def main() -> None:
             "fsync_ms": round(fsync_ms(directory), 3),
             "verify_1m_s": round(verify_seconds(directory) * 1_000_000 / EVENTS, 3),
             "sqlite_executemany_rows_per_s": round(sqlite_reference(directory)),
+            **recovery_figures(directory),
             "load_average_1m": os.getloadavg()[0],
         }
     sys.stdout.write(json.dumps(result) + "\n")

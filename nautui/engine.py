@@ -7,8 +7,9 @@ numpy columns that the engine reads in place.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Self, TypeAlias
 
 import msgspec
 import numpy as np
@@ -18,15 +19,31 @@ from nautui import _core, events
 from nautui._core import Balance, Instrument, Order, Position, Price, Quantity
 from nautui.config import EngineConfig, encode_config
 from nautui.errors import InvalidValueError, StrategyError
+from nautui.store import Durability, EventLog
 from nautui.strategy import QuoteBatch
 
 if TYPE_CHECKING:
     from nautui.strategy import Strategy
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "Recovery"]
 
 PriceLike: TypeAlias = Price | Decimal | str | int
 QuantityLike: TypeAlias = Quantity | Decimal | str | int
+
+
+def _decode_config(raw: bytes) -> EngineConfig:
+    return msgspec.msgpack.decode(raw, type=EngineConfig)
+
+
+class Recovery(msgspec.Struct, frozen=True):
+    """What ``Engine.recover`` found: the last seq of the log it rebuilt the state from, the
+    orders submitted without an acknowledgement (in flight: reconcile them with the venue,
+    never resend them blindly) and how many events the re-fold derived that the log lacked
+    (a run cut inside one instant; appended to the log when the engine is attached to it)."""
+
+    last_seq: int
+    in_flight: list[str]
+    unlogged: int
 
 
 class Engine:
@@ -66,6 +83,97 @@ class Engine:
         instrument_id, fast_period=10, slow_period=20, trade_size). Params are checked by the
         engine; unknown ones are a ``ConfigError``."""
         self._core.add_builtin_strategy(name, msgspec.msgpack.encode(params))
+
+    # -- recording -----------------------------------------------------------------------------
+
+    def record_to(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        snapshot_every: int = 10_000,
+        durability: Durability = "safe",
+        run_id: str | None = None,
+    ) -> EventLog:
+        """Creates a new event log at ``path`` holding this engine's configuration and
+        instruments (so ``Engine.recover`` and ``nautui log recover`` need nothing else) and
+        records into it (see ``attach_log``). Add every instrument first."""
+        log = EventLog.create(
+            path, run_id=run_id, config=self._core.recording_header(), durability=durability
+        )
+        self.attach_log(log, snapshot_every=snapshot_every)
+        return log
+
+    def attach_log(self, log: EventLog, *, snapshot_every: int = 10_000) -> None:
+        """Records every event this engine produces into ``log``, as it is produced, after the
+        log's head; a snapshot of the engine every ``snapshot_every`` events (0: none).
+
+        Under the log's default policy (``safe``) a command is durable before the call that made
+        it returns; ``drain_outbound`` releases commands for a live venue only once they are
+        committed under synchronous=FULL, whatever the policy (write-ahead). ``drain_events``
+        still returns every event."""
+        if snapshot_every < 0:
+            raise InvalidValueError(f"snapshot_every: must be 0 or more, got {snapshot_every}")
+        self._core.attach_log(log._core, snapshot_every)
+
+    def finish_log(self) -> str | None:
+        """Records what is left and commits it durably; returns the line a run prints at its
+        end (the log, its head seq and hash), or None when no log is attached."""
+        head = self._core.finish_log()
+        if head is None:
+            return None
+        seq, digest = head
+        return f"event log: head seq {seq} hash {digest.hex()}"
+
+    @property
+    def recorded_seq(self) -> int | None:
+        """The seq of the last event recorded into the attached log (None: no log)."""
+        seqs = self._core.log_seqs()
+        return None if seqs is None else seqs[0]
+
+    @property
+    def durable_seq(self) -> int | None:
+        """The last recorded seq known committed under synchronous=FULL (None: no log)."""
+        seqs = self._core.log_seqs()
+        return None if seqs is None else seqs[1]
+
+    def snapshot(self) -> bytes:
+        """The engine's full state as bytes (what the log's snapshots hold): equal bytes, equal
+        states."""
+        return self._core.snapshot()
+
+    @classmethod
+    def recover(
+        cls,
+        log: EventLog,
+        *,
+        config: EngineConfig | None = None,
+        instruments: list[Instrument] | None = None,
+        attach: bool = True,
+        snapshot_every: int = 10_000,
+        from_start: bool = False,
+    ) -> tuple[Self, Recovery]:
+        """The engine in the state ``log`` describes: its latest valid snapshot restored, then
+        the events after it re-folded (``EventLogError`` names the seq that does not fit).
+        Configuration and instruments come from the log (``record_to`` keeps them) unless
+        given. Strategies are not restored: add them again, then ``start``. With ``attach``
+        (the log must be open for writing) the events the re-fold derived that the log lacks
+        are appended first, then the engine records into the log. ``from_start`` re-folds the
+        whole log instead of starting from the latest snapshot (what recovery must equal)."""
+        given = None if config is None else encode_config(config)
+        core, raw_config, last_seq, in_flight, unlogged = _core.Engine.recover(
+            log._core, given, instruments, from_start
+        )
+        engine = cls.__new__(cls)
+        engine.config = config if config is not None else _decode_config(raw_config)
+        engine._core = core
+        engine._strategies = []
+        engine._instruments = {i.id: n for n, i in enumerate(core.instruments())}
+        if attach:
+            engine.attach_log(log, snapshot_every=snapshot_every)
+            if unlogged:
+                engine._core.append_to_log(unlogged)
+        recovery = Recovery(last_seq=last_seq, in_flight=in_flight, unlogged=len(unlogged))
+        return engine, recovery
 
     # -- running -------------------------------------------------------------------------------
 
@@ -154,6 +262,11 @@ class Engine:
     def drain_events(self) -> list[events.Event]:
         """Everything that happened since the last drain, in order."""
         return events.decode_many(self._core.drain_events())
+
+    def drain_outbound(self) -> list[events.Event]:
+        """Commands for a live venue adapter (an engine without a simulated venue), in order.
+        With a log attached, only once they are durable in it (write-ahead)."""
+        return [events.decode(p) for p in self._core.drain_outbound()]
 
     # -- commands ------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
-"""``nautui log``: verify, describe, export and follow an event log.
+"""``nautui log``: verify, describe, export, follow and recover an event log.
 
 Each subcommand prints one line for a bad log (naming the file and the seq) and exits 1; no
-traceback for a user's mistake. ``recover`` joins these with the recovery work: add it to
-``_SUBCOMMANDS`` and give it a ``_recover`` handler.
+traceback for a user's mistake. ``recover`` verifies first and writes nothing: it prints the
+state the log describes (latest snapshot plus the re-folded tail).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
+from nautui.engine import Engine
 from nautui.errors import NautuiError
 from nautui.store import EventLog, LogRow
 
@@ -80,6 +81,12 @@ def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers act
     tail.add_argument(
         "--idle-timeout", type=float, default=None, help="stop after this many quiet seconds"
     )
+
+    recover = sub.add_parser(
+        "recover", help="verify, then rebuild and print the state the log describes"
+    )
+    recover.add_argument("log", type=Path)
+    recover.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -265,9 +272,85 @@ def _tail(args: argparse.Namespace) -> int:
         time.sleep(args.interval)
 
 
+def _recover(args: argparse.Namespace) -> int:
+    log = EventLog.open_readonly(args.log)
+    report = log.verify()
+    if not report.ok:
+        _err(f"nautui log recover: not recovering, the log does not verify: {report.summary}")
+        return 1
+    snapshot = log.latest_snapshot()
+    engine, recovery = Engine.recover(log, attach=False)
+    summary: dict[str, Any] = {
+        "log": str(args.log),
+        "last_seq": recovery.last_seq,
+        "head_hash": report.last_hash,
+        "snapshot_seq": None if snapshot is None else snapshot[0],
+        "trading_state": engine.trading_state,
+        "in_flight": recovery.in_flight,
+        "unlogged": recovery.unlogged,
+        "open_orders": [
+            {
+                "client_order_id": o.client_order_id,
+                "instrument_id": o.instrument_id,
+                "side": o.side,
+                "order_type": o.order_type,
+                "status": o.status,
+                "quantity": str(o.quantity),
+                "filled_qty": str(o.filled_qty),
+                "price": None if o.price is None else str(o.price),
+            }
+            for o in engine.open_orders()
+        ],
+        "positions": [
+            {
+                "instrument_id": p.instrument_id,
+                "strategy_id": p.strategy_id,
+                "side": p.side,
+                "quantity": str(p.quantity),
+                "realized_pnl": str(p.realized_pnl),
+            }
+            for p in engine.positions()
+            if p.signed_qty_raw != 0
+        ],
+        "balances": [
+            {"currency": b.currency, "total": str(b.total), "free": str(b.free)}
+            for b in engine.balances()
+        ],
+    }
+    if args.json:
+        _out(_json.encode(summary).decode())
+        return 0
+    snap = summary["snapshot_seq"]
+    _out(f"{args.log}: recovered to seq {recovery.last_seq} (hash {report.last_hash})")
+    _out(f"  from: {'snapshot at seq ' + str(snap) if snap else 'the first event'}")
+    _out(f"  trading state: {engine.trading_state}")
+    in_flight = ", ".join(recovery.in_flight) or "none"
+    _out(f"  in flight (reconcile with the venue, never resend): {in_flight}")
+    if recovery.unlogged:
+        _out(f"  derived but not logged (the run stopped inside one instant): {recovery.unlogged}")
+    _out(f"  open orders: {len(summary['open_orders'])}")
+    for o in summary["open_orders"]:
+        price = "" if o["price"] is None else f" @ {o['price']}"
+        _out(
+            f"    {o['client_order_id']} {o['instrument_id']} {o['side']} {o['order_type']} "
+            f"{o['filled_qty']}/{o['quantity']}{price} {o['status']}"
+        )
+    _out(f"  positions: {len(summary['positions'])}")
+    for p in summary["positions"]:
+        _out(
+            f"    {p['instrument_id']} {p['strategy_id']} {p['side']} {p['quantity']} "
+            f"realized {p['realized_pnl']}"
+        )
+    _out(
+        "  balances: " + ", ".join(f"{b['total']} (free {b['free']})" for b in summary["balances"])
+    )
+    return 0
+
+
 _SUBCOMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": _verify,
     "info": _info,
     "export": _export,
     "tail": _tail,
+    "recover": _recover,
 }

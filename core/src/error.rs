@@ -12,7 +12,7 @@ use crate::portfolio::PortfolioError;
 use crate::replay::ReplayError;
 use crate::risk::RiskError;
 #[cfg(feature = "store")]
-use crate::store::StoreError;
+use crate::store::{RecordError, RecoverError, StoreError};
 use crate::strategies::BuiltinError;
 use crate::strategy::{RequestError, StrategyError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
@@ -58,6 +58,12 @@ pub enum CoreError {
     #[cfg(feature = "store")]
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[cfg(feature = "store")]
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[cfg(feature = "store")]
+    #[error(transparent)]
+    Recover(#[from] RecoverError),
 }
 
 /// Engine errors that only wrap another module's error are reported as that error, so callers

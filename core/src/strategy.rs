@@ -110,6 +110,17 @@ pub fn client_order_id(strategy_id: StrategyId, n: u64) -> ClientOrderId {
     ClientOrderId::from_static(&format!("O-{strategy_id}-{n}"))
 }
 
+/// `n` when `id` is `client_order_id(strategy_id, n)`: a re-fold of a log counts the engine-made
+/// ids it meets, so a recovered engine never hands out one of them again.
+pub fn order_number(strategy_id: StrategyId, id: ClientOrderId) -> Option<u64> {
+    let rest = id.as_str().strip_prefix("O-")?.strip_prefix(strategy_id.as_str())?;
+    let digits = rest.strip_prefix('-')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// Everything needed to submit an order; the engine fills in ids and times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderRequest {
@@ -380,5 +391,21 @@ impl Context<'_> {
 
     pub fn cancel_timer(&mut self, name: &str) {
         self.requests.push(Request::CancelTimer(name.to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod order_number_tests {
+    use super::*;
+
+    #[test]
+    fn only_engine_made_ids_of_that_strategy_have_a_number() {
+        let s = StrategyId::from_static("ema-1");
+        assert_eq!(order_number(s, client_order_id(s, 42)), Some(42));
+        let other = StrategyId::from_static("ema");
+        assert_eq!(order_number(other, client_order_id(s, 42)), None);
+        for id in ["M-1", "O-ema-1-x", "O-ema-1-", "O-ema-1-07", "O-ema-1-+3"] {
+            assert_eq!(order_number(s, ClientOrderId::from_static(id)), None, "{id}");
+        }
     }
 }

@@ -25,6 +25,11 @@ impl Engine {
         if self.state.orders.contains_key(&cmd.client_order_id) {
             return Err(EngineError::DuplicateOrder(cmd.client_order_id));
         }
+        if let Some(n) = crate::strategy::order_number(cmd.strategy_id, cmd.client_order_id) {
+            // Counted here too, so a log re-folded without its strategies still counts them.
+            let count = self.state.order_counts.entry(cmd.strategy_id).or_insert(0);
+            *count = (*count).max(n);
+        }
         OrderRequest {
             instrument_id: cmd.instrument_id,
             side: cmd.side,

@@ -88,6 +88,8 @@ const DRAIN_COPY_MAX: usize = 256;
 /// Counts of what the engine did, for summaries and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineCounters {
+    /// Inputs from outside the engine (market data, venue and account events);
+    /// commands are not counted here.
     pub events_in: u64,
     pub events_out: u64,
     pub quotes: u64,
@@ -226,7 +228,11 @@ impl Engine {
     pub fn process(&mut self, event: Event) -> Result<(), EngineError> {
         self.check_input(&event)?;
         self.advance_to(event.ts_init())?;
-        self.counters.events_in += 1;
+        // Commands are not counted: a strategy's commands never pass here, and a re-fold of a
+        // log cannot tell them from the host's, so the count would differ after a recovery.
+        if !event.is_command() {
+            self.counters.events_in += 1;
+        }
         self.pending.push_back(event);
         self.run_now()
     }

@@ -7,6 +7,7 @@
 
 use super::errors;
 use super::orders;
+use super::store::PyEventLog;
 use super::strategy::{Action, FailureSlot, PyStrategyAdapter, PyStrategyLink};
 use super::types::PyInstrument;
 use super::views::{PyBalance, PyOrder, PyPosition};
@@ -15,11 +16,15 @@ use crate::error::CoreError;
 use crate::events::Event;
 use crate::performance::PerformanceRecord;
 use crate::stats::LatencyKind;
+use crate::store::{self, Recorder};
 use crate::types::{ClientOrderId, Currency, InstrumentId, StrategyId, UnixNanos, FIXED_SCALE};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::sync::{Arc, Mutex};
+
+/// `Engine.recover`'s answer: the engine, its last seq, in-flight ids, unlogged events.
+type Recovery<'py> = (PyEngine, Bound<'py, PyBytes>, u64, Vec<String>, Vec<Bound<'py, PyBytes>>);
 
 /// The trading engine: one ordered event loop over book, orders, portfolio, risk, the
 /// simulated venue and strategies.
@@ -27,6 +32,8 @@ use std::sync::{Arc, Mutex};
 pub struct PyEngine {
     engine: Engine,
     failure: FailureSlot,
+    /// The event log this engine records into, once attached.
+    recorder: Option<Recorder>,
 }
 
 impl PyEngine {
@@ -40,7 +47,16 @@ impl PyEngine {
         errors::core(error)
     }
 
-    fn check(&self, result: Result<(), EngineError>) -> PyResult<()> {
+    /// Records what the call produced (when a log is attached), then maps its error.
+    fn check<T>(&mut self, result: Result<T, EngineError>) -> PyResult<T> {
+        if let Some(recorder) = self.recorder.as_mut() {
+            let recorded = if result.is_ok() {
+                recorder.record(&mut self.engine)
+            } else {
+                recorder.record_events(&mut self.engine)
+            };
+            recorded.map_err(|e| errors::core(e.into()))?;
+        }
         result.map_err(|e| self.error(e))
     }
 }
@@ -65,7 +81,7 @@ impl PyEngine {
         let config =
             EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
         let engine = Engine::new(config).map_err(|e| errors::core(e.into()))?;
-        Ok(Self { engine, failure: Arc::new(Mutex::new(None)) })
+        Ok(Self { engine, failure: Arc::new(Mutex::new(None)), recorder: None })
     }
 
     /// Loads an instrument; returns its index (for `run_quotes`).
@@ -128,7 +144,7 @@ impl PyEngine {
                     )));
                 }
             };
-            result.map_err(|e| self.error(e))?;
+            self.check(result)?;
         }
         Ok(())
     }
@@ -200,8 +216,8 @@ impl PyEngine {
             post_only,
             reduce_only,
         )?;
-        let id = self.engine.submit_order(sid, &request).map_err(|e| self.error(e))?;
-        Ok(id.to_string())
+        let result = self.engine.submit_order(sid, &request);
+        Ok(self.check(result)?.to_string())
     }
 
     fn cancel(&mut self, client_order_id: &str) -> PyResult<()> {
@@ -302,8 +318,132 @@ impl PyEngine {
 
     /// Everything that happened since the last drain, as one MessagePack array of events.
     fn drain_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let events = self.engine.drain_events();
+        let events = match self.recorder.as_mut() {
+            Some(recorder) => {
+                recorder.record_events(&mut self.engine).map_err(|e| errors::core(e.into()))?;
+                recorder.take_events()
+            }
+            None => self.engine.drain_events(),
+        };
         let bytes = crate::events::encode_many(&events).map_err(|e| errors::codec(&e))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Commands for a live venue adapter, as MessagePack payloads. With a log attached they are
+    /// released only once they are committed under synchronous=FULL (write-ahead).
+    fn drain_outbound<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+        let outbound = match self.recorder.as_mut() {
+            Some(recorder) => {
+                recorder.release_outbound(&mut self.engine).map_err(|e| errors::core(e.into()))?
+            }
+            None => self.engine.drain_outbound(),
+        };
+        outbound
+            .iter()
+            .map(|e| e.to_msgpack().map(|b| PyBytes::new(py, &b)).map_err(|e| errors::codec(&e)))
+            .collect()
+    }
+
+    /// Records everything this engine produces into `log` from now on (events appended after
+    /// the log's head, a snapshot every `snapshot_every` events; 0: none). What the engine
+    /// produced before is recorded first.
+    #[pyo3(signature = (log, snapshot_every = 10_000))]
+    fn attach_log(&mut self, log: PyRef<'_, PyEventLog>, snapshot_every: u64) -> PyResult<()> {
+        if self.recorder.is_some() {
+            return Err(errors::invalid_value("log", String::from("a log is already attached")));
+        }
+        let mut recorder = Recorder::new(log.shared(), &self.engine, snapshot_every)
+            .map_err(|e| errors::core(e.into()))?;
+        recorder.record(&mut self.engine).map_err(|e| errors::core(e.into()))?;
+        self.recorder = Some(recorder);
+        Ok(())
+    }
+
+    /// Records what is left, commits it durably and detaches the log: returns the head
+    /// (last seq and its hash). None when no log is attached.
+    fn finish_log<'py>(&mut self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
+        let Some(mut recorder) = self.recorder.take() else { return Ok(None) };
+        let (seq, hash) = recorder.finish(&mut self.engine).map_err(|e| errors::core(e.into()))?;
+        self.recorder = Some(recorder);
+        Ok(Some((seq, PyBytes::new(py, &hash))))
+    }
+
+    /// The last seq recorded and the last one known durable (synchronous=FULL), or None.
+    fn log_seqs(&self) -> Option<(u64, u64)> {
+        self.recorder.as_ref().map(|r| (r.last_seq(), r.durable_seq()))
+    }
+
+    /// The engine state the log describes (latest snapshot plus the re-folded tail), without
+    /// strategies: `(engine, config as MessagePack, last_seq, in-flight client order ids,
+    /// events the re-fold derived that the log lacks, as MessagePack)`. The configuration and
+    /// instruments are the log's own (its engine header) unless given. With `from_start`, no
+    /// snapshot is used: the whole log is re-folded. Nothing is written.
+    #[staticmethod]
+    #[pyo3(signature = (log, config = None, instruments = None, from_start = false))]
+    fn recover<'py>(
+        py: Python<'py>,
+        log: PyRef<'_, PyEventLog>,
+        config: Option<&[u8]>,
+        instruments: Option<Vec<PyRef<'_, PyInstrument>>>,
+        from_start: bool,
+    ) -> PyResult<Recovery<'py>> {
+        let shared = log.shared();
+        let core = |e: CoreError| errors::core(e);
+        let (config, instruments) = if let (Some(config), Some(instruments)) = (config, instruments)
+        {
+            let config =
+                EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
+            (config, instruments.iter().map(|i| i.0.clone()).collect())
+        } else {
+            let header = store::run_header(&shared).map_err(|e| core(e.into()))?;
+            (header.config, header.instruments)
+        };
+        let recovered = if from_start {
+            store::refold_log(&shared, &config, &instruments)
+        } else {
+            store::recover_log(&shared, &config, &instruments)
+        }
+        .map_err(|e| core(e.into()))?;
+        let unlogged = recovered
+            .unlogged
+            .iter()
+            .map(|e| e.to_msgpack().map(|b| PyBytes::new(py, &b)).map_err(|e| errors::codec(&e)))
+            .collect::<PyResult<_>>()?;
+        let in_flight = recovered.in_flight.iter().map(ToString::to_string).collect();
+        let config = config.to_msgpack().map_err(|e| errors::codec(&e))?;
+        let engine =
+            Self { engine: recovered.engine, failure: Arc::new(Mutex::new(None)), recorder: None };
+        Ok((engine, PyBytes::new(py, &config), recovered.last_seq, in_flight, unlogged))
+    }
+
+    /// The instruments loaded, by index.
+    fn instruments(&self) -> Vec<PyInstrument> {
+        self.engine.state().instruments().map(|i| PyInstrument(i.clone())).collect()
+    }
+
+    /// What a recording log keeps in its `meta.config` so it can be recovered on its own: this
+    /// engine's configuration and instruments.
+    fn recording_header(&self) -> PyResult<String> {
+        store::RunHeader::of(&self.engine).to_meta().map_err(|e| errors::core(e.into()))
+    }
+
+    /// Appends events to the attached log that this engine did not produce in this run: the
+    /// ones a recovery derived and found missing from the log (MessagePack payloads).
+    fn append_to_log(&mut self, payloads: Vec<Vec<u8>>) -> PyResult<()> {
+        let events = payloads
+            .iter()
+            .map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let recorder = self
+            .recorder
+            .as_mut()
+            .ok_or_else(|| errors::invalid_value("log", String::from("no log is attached")))?;
+        recorder.append(&events).map_err(|e| errors::core(e.into()))
+    }
+
+    /// The engine's full state as bytes (what a snapshot in the log holds).
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.engine.snapshot().map_err(|e| errors::core(e.into()))?;
         Ok(PyBytes::new(py, &bytes))
     }
 

@@ -85,6 +85,11 @@ pub fn codec(error: &CodecError) -> PyErr {
 
 /// An event log that is missing, not a log, corrupt or unwritable (`EventLogError`, an
 /// `OSError`); the message names the file and, where one row is at fault, its seq.
+/// A log that did not verify, or another event log problem given as a line (`EventLogError`).
+pub fn event_log(message: String) -> PyErr {
+    raise(&EVENT_LOG_ERROR, "EventLogError", message)
+}
+
 pub fn store(error: &StoreError) -> PyErr {
     match error {
         StoreError::Codec(codec_error) => codec(codec_error),
@@ -128,7 +133,10 @@ pub fn core(error: CoreError) -> PyErr {
         CoreError::Order(OrderError::HeaderMismatch { field, .. }) => invalid_value(field, message),
         CoreError::Order(_) => raise(&ORDER_STATE_ERROR, "OrderStateError", message),
         CoreError::Book(_) => raise(&BOOK_ERROR, "BookError", message),
-        CoreError::Matching(_) | CoreError::Latency(_) | CoreError::Risk(_) => {
+        CoreError::Matching(_)
+        | CoreError::Latency(_)
+        | CoreError::Risk(_)
+        | CoreError::Record(crate::store::RecordError::NoMarketData) => {
             raise(&CONFIG_ERROR, "ConfigError", message)
         }
         CoreError::Portfolio(_) => raise(&NAUTUI_ERROR, "NautuiError", message),
@@ -141,9 +149,14 @@ pub fn core(error: CoreError) -> PyErr {
         }
         CoreError::Builtin(_) => raise(&CONFIG_ERROR, "ConfigError", message),
         CoreError::Strategy(_) => strategy(message, None),
-        CoreError::Engine(e) => engine(&e),
+        CoreError::Engine(e) | CoreError::Record(crate::store::RecordError::Engine(e)) => {
+            engine(&e)
+        }
         CoreError::Replay(e) => replay(&e),
-        CoreError::Store(e) => store(&e),
+        CoreError::Store(e)
+        | CoreError::Record(crate::store::RecordError::Store(e))
+        | CoreError::Recover(crate::store::RecoverError::Store(e)) => store(&e),
+        CoreError::Recover(_) | CoreError::Record(_) => event_log(message),
     }
 }
 

@@ -5,10 +5,14 @@ use super::errors::{invalid_value, wrong_type};
 use super::types::PyInstrument;
 use crate::engine::{Engine, EngineConfig};
 use crate::events::Event;
-use crate::replay::{Moment, Replay, ReplayError, ReplayOptions, ReplayView, VecSource};
+use crate::replay::{
+    EventSource, Moment, Replay, ReplayError, ReplayOptions, ReplayView, VecSource,
+};
+use crate::store::EventLog;
 use crate::types::ClientOrderId;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::path::PathBuf;
 
 fn replay_error(error: &ReplayError) -> PyErr {
     super::errors::replay(error)
@@ -186,7 +190,7 @@ fn order_id(id: &str) -> PyResult<ClientOrderId> {
 
 /// A log opened for scrubbing: seek, step, and jump to moments or to one order's events.
 #[pyclass(name = "Replay", module = "nautui._core", unsendable)]
-pub struct PyReplay(Replay<VecSource>);
+pub struct PyReplay(Replay<Box<dyn EventSource>>);
 
 #[pymethods]
 impl PyReplay {
@@ -221,7 +225,52 @@ impl PyReplay {
         }
         let instruments = instruments.into_iter().map(|i| i.0).collect();
         let options = ReplayOptions { snapshot_every, window };
-        Replay::new(VecSource::new(events), config, instruments, snapshots, options)
+        let source: Box<dyn EventSource> = Box::new(VecSource::new(events));
+        Replay::new(source, config, instruments, snapshots, options)
+            .map(Self)
+            .map_err(|e| replay_error(&e))
+    }
+
+    /// A replay reading the log file at `path` (opened read-only; with `verify`, the whole
+    /// chain is checked first and a log that does not verify is refused). The configuration and
+    /// instruments are the log's own (its engine header) unless both are given.
+    #[staticmethod]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments as owned values
+    #[pyo3(signature = (path, config=None, instruments=None, *, verify=true, snapshot_every=10_000, window=50))]
+    fn open(
+        py: Python<'_>,
+        path: PathBuf,
+        config: Option<&[u8]>,
+        instruments: Option<Vec<PyInstrument>>,
+        verify: bool,
+        snapshot_every: u64,
+        window: usize,
+    ) -> PyResult<Self> {
+        if snapshot_every == 0 {
+            return Err(wrong_type("snapshot_every must be positive"));
+        }
+        let log = EventLog::open_readonly(&path).map_err(|e| super::errors::store(&e))?;
+        let (config, instruments): (EngineConfig, Vec<_>) =
+            if let (Some(config), Some(instruments)) = (config, instruments) {
+                let config = rmp_serde::from_slice(config)
+                    .map_err(|e| invalid_value("config", e.to_string()))?;
+                (config, instruments.into_iter().map(|i| i.0).collect())
+            } else {
+                let header =
+                    crate::store::run_header(&log).map_err(|e| super::errors::core(e.into()))?;
+                (header.config, header.instruments)
+            };
+        if verify {
+            let report = py.allow_threads(|| log.verify()).map_err(|e| super::errors::store(&e))?;
+            if !report.ok() {
+                return Err(super::errors::event_log(report.summary(&path)));
+            }
+        }
+        let options = ReplayOptions { snapshot_every, window };
+        // The log's own snapshots spare the replay most of its first fold.
+        let snapshots = log.snapshots().map_err(|e| super::errors::store(&e))?;
+        let source: Box<dyn EventSource> = Box::new(log);
+        Replay::new(source, config, instruments, snapshots, options)
             .map(Self)
             .map_err(|e| replay_error(&e))
     }

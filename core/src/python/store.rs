@@ -11,7 +11,7 @@ use crate::store::{self, Durability, LogMeta};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 type Row<'py> = (
     u64,
@@ -35,7 +35,14 @@ fn decode(payloads: Vec<Vec<u8>>) -> PyResult<Vec<Event>> {
 
 #[pyclass(module = "nautui._core", name = "EventLog", frozen)]
 pub struct PyEventLog {
-    log: store::EventLog,
+    log: Arc<store::EventLog>,
+}
+
+impl PyEventLog {
+    /// The log, shared with an engine recording into it.
+    pub fn shared(&self) -> Arc<store::EventLog> {
+        Arc::clone(&self.log)
+    }
 }
 
 #[pymethods]
@@ -52,7 +59,7 @@ impl PyEventLog {
         let d = self::durability(durability)?;
         let meta = LogMeta { run_id: run_id.to_owned(), config: config.to_owned() };
         py.allow_threads(|| store::EventLog::create_with(&path, &meta, d))
-            .map(|log| Self { log })
+            .map(|log| Self { log: Arc::new(log) })
             .map_err(|e| errors::store(&e))
     }
 
@@ -61,13 +68,15 @@ impl PyEventLog {
     fn open(py: Python<'_>, path: PathBuf, durability: &str) -> PyResult<Self> {
         let d = self::durability(durability)?;
         py.allow_threads(|| store::EventLog::open_with(&path, d))
-            .map(|log| Self { log })
+            .map(|log| Self { log: Arc::new(log) })
             .map_err(|e| errors::store(&e))
     }
 
     #[staticmethod]
     fn open_readonly(path: PathBuf) -> PyResult<Self> {
-        store::EventLog::open_readonly(&path).map(|log| Self { log }).map_err(|e| errors::store(&e))
+        store::EventLog::open_readonly(&path)
+            .map(|log| Self { log: Arc::new(log) })
+            .map_err(|e| errors::store(&e))
     }
 
     #[getter]

@@ -45,3 +45,29 @@ impl EventSource for VecSource {
         )
     }
 }
+
+impl<S: EventSource + ?Sized> EventSource for &S {
+    fn last_seq(&self) -> u64 {
+        (**self).last_seq()
+    }
+
+    fn read_from(
+        &self,
+        seq: u64,
+    ) -> Box<dyn Iterator<Item = Result<(u64, Event), ReplayError>> + '_> {
+        (**self).read_from(seq)
+    }
+}
+
+impl<S: EventSource + ?Sized> EventSource for Box<S> {
+    fn last_seq(&self) -> u64 {
+        (**self).last_seq()
+    }
+
+    fn read_from(
+        &self,
+        seq: u64,
+    ) -> Box<dyn Iterator<Item = Result<(u64, Event), ReplayError>> + '_> {
+        (**self).read_from(seq)
+    }
+}

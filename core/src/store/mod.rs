@@ -13,7 +13,9 @@ mod anchor;
 mod chain;
 mod error;
 mod reader;
+mod recorder;
 mod schema;
+mod source;
 mod verify;
 mod writer;
 
@@ -21,7 +23,9 @@ pub use anchor::Anchor;
 pub use chain::{genesis, to_hex, Hash};
 pub use error::StoreError;
 pub use reader::{EventIter, StoredRow};
+pub use recorder::{RecordError, Recorder, RunHeader, RUN_HEADER_PREFIX};
 pub use schema::SCHEMA_VERSION;
+pub use source::{recover_log, refold_log, run_header, RecoverError};
 pub use verify::VerifyReport;
 
 use crate::events::Event;
@@ -329,6 +333,17 @@ impl EventLog {
         &self.path
     }
 
+    /// The run's configuration as recorded in `meta` (for a recording, a `RunHeader`).
+    pub fn config(&self) -> Result<String, StoreError> {
+        let conn = schema::connect(&self.path, true)?;
+        Ok(schema::get_meta(&conn, &self.path, schema::META_CONFIG)?.unwrap_or_default())
+    }
+
+    /// The append policy, or None for a log opened read-only.
+    pub fn durability(&self) -> Option<Durability> {
+        self.write.as_ref().map(|w| w.durability)
+    }
+
     /// The torn tail cut on open, if there was one.
     pub fn torn_tail(&self) -> Option<&TornTail> {
         self.torn.as_ref()
@@ -474,6 +489,21 @@ impl EventLog {
     /// The latest valid snapshot: its seq and bytes.
     pub fn latest_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         self.snapshot_at_or_before(u64::MAX)
+    }
+
+    /// Every valid snapshot, oldest first: `(seq, bytes)`.
+    pub fn snapshots(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        let mut at = u64::MAX;
+        while let Some((seq, bytes)) = self.snapshot_at_or_before(at)? {
+            out.push((seq, bytes));
+            match seq.checked_sub(1) {
+                Some(before) => at = before,
+                None => break,
+            }
+        }
+        out.reverse();
+        Ok(out)
     }
 
     /// The latest valid snapshot at or before `seq`.
