@@ -122,7 +122,7 @@ impl Engine {
                 ts_init: now,
             };
             self.emit(rejected.clone().into());
-            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, rejected.into()));
+            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, Box::new(rejected.into())));
             return Ok(());
         }
         let pending = OrderPendingCancel {
@@ -177,7 +177,7 @@ impl Engine {
                 ts_init: now,
             };
             self.emit(rejected.clone().into());
-            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, rejected.into()));
+            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, Box::new(rejected.into())));
             return Ok(());
         }
         let pending = OrderPendingUpdate {

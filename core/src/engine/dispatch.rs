@@ -9,7 +9,8 @@ use crate::stats::LatencyKind;
 use crate::strategy::{CallbackResult, Context, Request, Strategy};
 use crate::types::{InstrumentId, StrategyId};
 
-/// A callback waiting to run.
+/// A callback waiting to run. Order and position events are boxed so that the common entry, a
+/// quote, stays small as it passes through the queue.
 #[derive(Debug, Clone)]
 pub enum Dispatch {
     Start,
@@ -19,9 +20,9 @@ pub enum Dispatch {
     Book(InstrumentId),
     Bar(Bar),
     /// An event of one strategy's order.
-    Order(StrategyId, Event),
+    Order(StrategyId, Box<Event>),
     /// A position event of one strategy.
-    Position(StrategyId, Event),
+    Position(StrategyId, Box<Event>),
     Timer(TimerFired),
 }
 
@@ -52,7 +53,7 @@ impl Dispatch {
             Self::Book(id) => strategy.on_book(ctx, *id),
             Self::Bar(b) => strategy.on_bar(ctx, b),
             Self::Order(_, e) => strategy.on_order_event(ctx, e),
-            Self::Position(_, e) => match e {
+            Self::Position(_, e) => match e.as_ref() {
                 Event::PositionOpened(p) | Event::PositionChanged(p) | Event::PositionClosed(p) => {
                     strategy.on_position(ctx, e.kind(), p)
                 }

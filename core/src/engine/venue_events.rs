@@ -19,7 +19,7 @@ impl Engine {
         if order.is_terminal() {
             self.state.open_orders.retain(|o| *o != id);
         }
-        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, e));
+        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, Box::new(e)));
         Ok(())
     }
 
@@ -64,7 +64,7 @@ impl Engine {
         if terminal {
             self.accepted_at.remove(&id);
         }
-        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, e));
+        self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, Box::new(e)));
         let Some(fill) = fill else { return Ok(()) };
 
         self.counters.fills += 1;
@@ -81,7 +81,7 @@ impl Engine {
             if let Event::PositionClosed(closed) = &position_event {
                 self.record_round_trip(instrument_id, strategy_id, closed.ts_init);
             }
-            self.emit_and_notify(position_event, |e| Dispatch::Position(strategy_id, e));
+            self.emit_and_notify(position_event, |e| Dispatch::Position(strategy_id, Box::new(e)));
         }
         self.emit(effects.account_state.into());
         Ok(())
