@@ -121,8 +121,8 @@ impl Engine {
                 ts_event: now,
                 ts_init: now,
             };
-            self.emit(rejected.clone().into());
-            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, Box::new(rejected.into())));
+            let strategy_id = cmd.strategy_id;
+            self.emit_and_notify(rejected.into(), |e| Dispatch::Order(strategy_id, Box::new(e)));
             return Ok(());
         }
         let pending = OrderPendingCancel {
@@ -176,8 +176,8 @@ impl Engine {
                 ts_event: now,
                 ts_init: now,
             };
-            self.emit(rejected.clone().into());
-            self.dispatch.push_back(Dispatch::Order(cmd.strategy_id, Box::new(rejected.into())));
+            let strategy_id = cmd.strategy_id;
+            self.emit_and_notify(rejected.into(), |e| Dispatch::Order(strategy_id, Box::new(e)));
             return Ok(());
         }
         let pending = OrderPendingUpdate {
