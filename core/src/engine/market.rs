@@ -193,14 +193,6 @@ impl Engine {
     }
 
     #[inline]
-    fn next_wakeup(&mut self) -> Option<UnixNanos> {
-        match (self.queue.next_ts(), self.timers.next_due()) {
-            (Some(q), Some(t)) => Some(q.min(t)),
-            (q, t) => q.or(t),
-        }
-    }
-
-    #[inline]
     fn clock_advance(&mut self, ts: UnixNanos) {
         self.clock.advance_to(ts);
     }

@@ -213,14 +213,24 @@ impl Engine {
         self.run_now()
     }
 
-    /// Runs everything still scheduled (the venue's last responses), then `on_stop`.
+    /// Lets the venue traffic in flight arrive, then calls `on_stop`, then lets what that sent
+    /// arrive. Time moves only as far as the last message in flight: recurring timers and
+    /// far-off expiries do not drag the clock to the end of time.
     pub fn stop(&mut self) -> Result<(), EngineError> {
-        self.advance_to(UnixNanos::MAX)?;
+        self.drain_in_flight()?;
         self.dispatch.push_back(Dispatch::Stop);
         self.run_now()?;
-        self.advance_to(self.clock.now())?;
+        self.drain_in_flight()?;
         // The last point of the equity curve: where the run ended.
         self.sample_equity(self.clock.now())
+    }
+
+    /// Advances to the latest item scheduled now (timers and expiries due before it fire).
+    fn drain_in_flight(&mut self) -> Result<(), EngineError> {
+        match self.queue.last_ts() {
+            Some(horizon) => self.advance_to(horizon),
+            None => Ok(()),
+        }
     }
 
     /// Processes one input event at its `ts_init` (or now, if that is earlier: time never goes
@@ -239,15 +249,7 @@ impl Engine {
 
     /// Moves the clock to `ts`, running scheduled venue traffic and timers due until then.
     pub fn advance_to(&mut self, ts: UnixNanos) -> Result<(), EngineError> {
-        loop {
-            let next_queue = self.queue.next_ts();
-            let next_timer = self.timers.next_due();
-            let next = match (next_queue, next_timer) {
-                (Some(q), Some(t)) => q.min(t),
-                (Some(q), None) => q,
-                (None, Some(t)) => t,
-                (None, None) => break,
-            };
+        while let Some(next) = self.next_wakeup() {
             if next > ts {
                 break;
             }
@@ -258,6 +260,14 @@ impl Engine {
             self.clock.advance_to(ts);
         }
         Ok(())
+    }
+
+    /// The next time something is due without new input: scheduled venue traffic, a timer, or
+    /// a working order's expiry at the simulated venue.
+    #[inline]
+    pub(super) fn next_wakeup(&mut self) -> Option<UnixNanos> {
+        let expiry = self.venue.as_ref().and_then(SimulatedVenue::next_expiry);
+        [self.queue.next_ts(), self.timers.next_due(), expiry].into_iter().flatten().min()
     }
 
     /// Runs scheduled items and timers due at or before now, with everything they cause.

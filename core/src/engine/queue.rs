@@ -73,6 +73,11 @@ impl EventQueue {
         }
     }
 
+    /// The time of the latest item, if any.
+    pub fn last_ts(&self) -> Option<UnixNanos> {
+        self.heap.iter().map(|s| s.ts).max()
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }

@@ -630,3 +630,73 @@ fn random_latency_keeps_venue_traffic_in_order() {
     let net = e.state().portfolio().net_position_raw(instrument().id);
     assert_eq!(net, 0, "25 partial buys and 25 partial sells of 5 each");
 }
+
+#[test]
+fn a_gtd_order_expires_on_time_with_no_other_traffic() {
+    let mut e = engine(0);
+    e.process(quote(1, "100.00", "100.01")).unwrap();
+    let gtd = SubmitOrder {
+        order_type: OrderType::Limit,
+        price: Some("90.00".parse().unwrap()),
+        time_in_force: TimeInForce::Gtd,
+        expire_time: Some(UnixNanos(5_000)),
+        ..match submit(2, "O-1", OrderSide::Buy, "1.000") {
+            Event::SubmitOrder(s) => s,
+            _ => unreachable!(),
+        }
+    };
+    e.process(gtd.into()).unwrap();
+    e.advance_to(UnixNanos(4_999)).unwrap();
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Accepted
+    );
+    e.advance_to(UnixNanos(10_000)).unwrap();
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Expired
+    );
+    let expired = e.drain_events().into_iter().find(|ev| ev.kind() == "OrderExpired").unwrap();
+    assert_eq!(expired.ts_event(), UnixNanos(5_000));
+    assert_eq!(e.state().open_order_count(), 0);
+}
+
+struct Ticker {
+    fired: u32,
+}
+
+impl Strategy for Ticker {
+    fn id(&self) -> StrategyId {
+        StrategyId::from_static("ticker")
+    }
+    fn subscriptions(&self) -> Subscriptions {
+        Subscriptions::default()
+    }
+    fn on_start(&mut self, ctx: &mut Context<'_>) -> CallbackResult {
+        ctx.set_timer("every-ms", ctx.now().add_ns(1_000_000), Some(1_000_000), None);
+        Ok(())
+    }
+    fn on_timer(&mut self, _ctx: &mut Context<'_>, _timer: &TimerFired) -> CallbackResult {
+        self.fired += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn stop_with_a_recurring_timer_ends_where_the_run_ended() {
+    let mut e = engine(1_000);
+    e.add_strategy(Box::new(Ticker { fired: 0 })).unwrap();
+    e.start().unwrap();
+    e.process(quote(10_500_000, "100.00", "100.01")).unwrap();
+    e.process(submit(10_500_000, "O-1", OrderSide::Buy, "1.000")).unwrap();
+    e.stop().unwrap();
+    // The order's traffic (1 us each way) arrived; the clock stopped there, not at the end of
+    // time, and the timer fired once per millisecond up to then.
+    assert_eq!(e.now(), UnixNanos(10_502_000));
+    assert_eq!(
+        e.state().order(ClientOrderId::from_static("O-1")).unwrap().status(),
+        OrderStatus::Filled
+    );
+    let fired = e.drain_events().iter().filter(|ev| ev.kind() == "TimerFired").count();
+    assert_eq!(fired, 10);
+}

@@ -360,6 +360,12 @@ impl SimulatedVenue {
         }
     }
 
+    /// The earliest time a working order expires (GTD or DAY), if any: the engine wakes the
+    /// venue then even when no other traffic is due.
+    pub fn next_expiry(&self) -> Option<UnixNanos> {
+        (self.next_expiry != u64::MAX).then_some(UnixNanos(self.next_expiry))
+    }
+
     /// Time passes: GTD and DAY orders whose expiry is at or before `now` expire.
     pub fn on_time(&mut self, now: UnixNanos, out: &mut Vec<Event>) {
         if now.0 < self.next_expiry {
