@@ -1,7 +1,7 @@
 //! Commands into the engine: orders go through risk, then to the venue after the submit
 //! latency (or out to a live adapter); operator commands fan out to orders.
 
-use super::{Dispatch, Engine, EngineError, EngineState, Route};
+use super::{Dispatch, Engine, EngineError, InstrumentState, Route};
 use crate::clock::Clock;
 use crate::events::{
     CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, OrderCancelRejected,
@@ -14,8 +14,8 @@ use crate::portfolio::Portfolio;
 use crate::risk::{reference_price, RiskView, WorkingOrder};
 use crate::strategy::OrderRequest;
 use crate::types::{
-    ClientOrderId, Instrument, InstrumentId, OrderSide, OrderType, Quantity, StrategyId,
-    TimeInForce, TradingState,
+    ClientOrderId, IdMap, InstrumentId, OrderSide, OrderType, Quantity, StrategyId, TimeInForce,
+    TradingState,
 };
 
 impl Engine {
@@ -69,9 +69,15 @@ impl Engine {
         self.counters.orders += 1;
         self.emit(init.into());
 
-        let instrument = self.state.instruments[index].instrument.clone();
-        let view = Self::risk_view(&self.state, index, &instrument);
-        if let Err(denial) = self.state.risk.check_submit(&cmd, &view, now) {
+        let state = &mut self.state;
+        let view = Self::risk_view(
+            &state.instruments,
+            &state.open_orders,
+            &state.orders,
+            &state.portfolio,
+            index,
+        );
+        if let Err(denial) = state.risk.check_submit(&cmd, &view, now) {
             self.counters.denials += 1;
             let denied = OrderDenied {
                 strategy_id: cmd.strategy_id,
@@ -158,11 +164,17 @@ impl Engine {
         });
         self.emit(cmd.into());
         let index = self.index_of_instrument(cmd.instrument_id)?;
-        let instrument = self.state.instruments[index].instrument.clone();
-        let view = Self::risk_view(&self.state, index, &instrument);
+        let state = &mut self.state;
+        let view = Self::risk_view(
+            &state.instruments,
+            &state.open_orders,
+            &state.orders,
+            &state.portfolio,
+            index,
+        );
         let verdict = match working {
             Some(working) => {
-                self.state.risk.check_modify(&cmd, &working, &view, now).map_err(|d| d.reason)
+                state.risk.check_modify(&cmd, &working, &view, now).map_err(|d| d.reason)
             }
             None => Err(format!("ORDER_NOT_OPEN: order is {status}")),
         };
@@ -329,15 +341,22 @@ impl Engine {
     }
 
     /// What risk needs to know about one instrument's market and open orders.
+    /// What risk needs to know about one instrument's market and open orders. It borrows the
+    /// state field by field so the risk engine itself stays free to be borrowed mutably.
     fn risk_view<'a>(
-        state: &EngineState,
+        instruments: &'a [InstrumentState],
+        open_orders: &[ClientOrderId],
+        orders: &IdMap<ClientOrderId, Box<Order>>,
+        portfolio: &Portfolio,
         index: usize,
-        instrument: &'a Instrument,
     ) -> RiskView<'a> {
-        let instrument_state = &state.instruments[index];
+        let instrument_state = &instruments[index];
         let id = instrument_state.instrument.id;
         let (mut open_buy_raw, mut open_sell_raw) = (0u128, 0u128);
-        for order in state.open_orders().filter(|o| o.instrument_id() == id) {
+        for order in open_orders.iter().filter_map(|o| orders.get(o)) {
+            if order.instrument_id() != id {
+                continue;
+            }
             let leaves = u128::from(order.leaves_qty().raw());
             match order.side() {
                 OrderSide::Buy => open_buy_raw += leaves,
@@ -345,13 +364,13 @@ impl Engine {
             }
         }
         RiskView {
-            instrument,
+            instrument: &instrument_state.instrument,
             reference_price: reference_price(
                 instrument_state.quote.map(|q| (q.bid_price, q.ask_price)),
                 instrument_state.last_trade.map(|t| t.price),
             ),
-            open_orders: state.open_orders.len(),
-            net_position_raw: state.portfolio.net_position_raw(id),
+            open_orders: open_orders.len(),
+            net_position_raw: portfolio.net_position_raw(id),
             open_buy_raw,
             open_sell_raw,
         }
