@@ -564,7 +564,6 @@ class Replay:
         config: bytes,
         instruments: list[Instrument],
         events: list[bytes],
-        snapshots: list[tuple[int, bytes]] = [],
         *,
         snapshot_every: int = 10000,
         window: int = 50,

@@ -1,6 +1,7 @@
 //! nautui's engine: an event-sourced, deterministic trading core. One module per concept;
 //! `python/` (behind the `python` feature) converts types for `nautui._core` and holds no logic.
 
+pub mod archive;
 pub mod book;
 pub mod clock;
 pub mod engine;

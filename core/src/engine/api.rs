@@ -156,7 +156,7 @@ impl Engine {
     pub(super) fn check_command(&self, event: &Event) -> Result<(), EngineError> {
         match event {
             Event::SubmitOrder(cmd) => {
-                if self.state.orders.contains_key(&cmd.client_order_id) {
+                if self.state.knows_order(cmd.client_order_id) {
                     return Err(EngineError::DuplicateOrder(cmd.client_order_id));
                 }
                 OrderRequest {

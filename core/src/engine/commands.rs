@@ -22,7 +22,7 @@ impl Engine {
     pub(super) fn on_submit(&mut self, cmd: SubmitOrder) -> Result<(), EngineError> {
         let now = self.clock.now();
         let index = self.index_of_instrument(cmd.instrument_id)?;
-        if self.state.orders.contains_key(&cmd.client_order_id) {
+        if self.state.knows_order(cmd.client_order_id) {
             return Err(EngineError::DuplicateOrder(cmd.client_order_id));
         }
         if let Some(n) = crate::strategy::order_number(cmd.strategy_id, cmd.client_order_id) {
@@ -109,8 +109,7 @@ impl Engine {
         let now = self.clock.now();
         let order = self
             .state
-            .orders
-            .get(&cmd.client_order_id)
+            .order(cmd.client_order_id)
             .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
         let open = order.is_open() || order.is_in_flight();
@@ -149,8 +148,7 @@ impl Engine {
         let now = self.clock.now();
         let order = self
             .state
-            .orders
-            .get(&cmd.client_order_id)
+            .order(cmd.client_order_id)
             .ok_or(EngineError::UnknownOrder(cmd.client_order_id))?;
         let venue_order_id = order.venue_order_id();
         let status = order.status();

@@ -20,7 +20,7 @@ pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
 pub use record::RecordError;
-pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
+pub use snapshot::{ArchiveMarks, Archives, SnapshotError, SNAPSHOT_VERSION};
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;
@@ -142,6 +142,7 @@ impl Engine {
                 instruments: Vec::new(),
                 instrument_index: IdMap::default(),
                 orders: IdMap::default(),
+                closed: crate::archive::Archive::default(),
                 open_orders: Vec::new(),
                 portfolio,
                 risk: RiskEngine::new(config.risk.clone())?,

@@ -6,15 +6,23 @@
 //! The bytes are MessagePack with named fields. Hash maps are written sorted by key, so the same
 //! state always gives the same bytes. A snapshot is taken between two calls into the engine,
 //! when nothing is half-processed; events not yet drained from the output are not state.
+//!
+//! The archives (orders in a final state, the ids the venue closed; see `crate::archive`) are
+//! written apart, from a position on: a full snapshot writes them whole, a light one
+//! (`snapshot_from` the current `ArchiveMarks`) writes none and is restored onto `Archives`
+//! of the same history. A replay keeps light snapshots, so seeking costs what the live state
+//! weighs, not what the run has done.
 
 use super::{Engine, EngineConfig, EngineCounters, EngineError, EngineState, EventQueue};
+use crate::archive::{Archive, ArchivePart, OwnedPart};
 use crate::clock::{TestClock, Timers};
 use crate::matching::SimulatedVenue;
+use crate::orders::Order;
 use crate::types::{ClientOrderId, UnixNanos};
 use serde::{Deserialize, Serialize};
 
 /// Format version written in every snapshot; a restore refuses any other.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +35,32 @@ pub enum SnapshotError {
     Version { found: u32 },
     #[error("snapshot was taken with a different engine configuration")]
     ConfigMismatch,
+    #[error("snapshot leaves out the first {needed} archived {what}; the restore was given {given}")]
+    MissingArchive { what: &'static str, needed: u64, given: usize },
+}
+
+/// How long an engine's archives are: where a light snapshot's archives start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArchiveMarks {
+    pub orders: usize,
+    pub venue_ids: usize,
+}
+
+/// Archives of one history, shared by the light snapshots restored onto them.
+#[derive(Debug, Clone, Default)]
+pub struct Archives {
+    pub orders: Archive<Order>,
+    pub venue_ids: Archive<ClientOrderId>,
+}
+
+impl Archives {
+    /// Takes on what `engine` (further on in the same history) archived beyond these.
+    pub fn catch_up(&mut self, engine: &Engine) {
+        self.orders.catch_up(&engine.state.closed);
+        if let Some(venue) = &engine.venue {
+            self.venue_ids.catch_up(venue.closed_ids());
+        }
+    }
 }
 
 /// What is written (borrowing the engine).
@@ -39,6 +73,8 @@ struct SnapshotRef<'a> {
     queue: &'a EventQueue,
     timers: &'a Timers,
     venue: Option<&'a SimulatedVenue>,
+    closed_orders: ArchivePart<'a, Order>,
+    venue_closed_ids: ArchivePart<'a, ClientOrderId>,
     latency_rng: Option<u64>,
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
@@ -57,6 +93,8 @@ struct SnapshotOwned {
     queue: EventQueue,
     timers: Timers,
     venue: Option<SimulatedVenue>,
+    closed_orders: OwnedPart<Order>,
+    venue_closed_ids: OwnedPart<ClientOrderId>,
     latency_rng: Option<u64>,
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
@@ -95,6 +133,20 @@ fn sorted(map: &crate::types::IdMap<ClientOrderId, UnixNanos>) -> Vec<(ClientOrd
 impl Engine {
     /// The engine's full state as bytes (see the module docs).
     pub fn snapshot(&self) -> Result<Vec<u8>, EngineError> {
+        self.snapshot_from(ArchiveMarks::default())
+    }
+
+    /// How long the archives are now.
+    pub fn archive_marks(&self) -> ArchiveMarks {
+        ArchiveMarks {
+            orders: self.state.closed.len(),
+            venue_ids: self.venue.as_ref().map_or(0, |v| v.closed_ids().len()),
+        }
+    }
+
+    /// The state as bytes, with the archives from `from` on only (see the module docs).
+    pub fn snapshot_from(&self, from: ArchiveMarks) -> Result<Vec<u8>, EngineError> {
+        let no_ids = Archive::default();
         let snapshot = SnapshotRef {
             version: SNAPSHOT_VERSION,
             config: &self.config,
@@ -103,6 +155,11 @@ impl Engine {
             queue: &self.queue,
             timers: &self.timers,
             venue: self.venue.as_ref(),
+            closed_orders: ArchivePart { from: from.orders, archive: &self.state.closed },
+            venue_closed_ids: ArchivePart {
+                from: from.venue_ids,
+                archive: self.venue.as_ref().map_or(&no_ids, |v| v.closed_ids()),
+            },
             latency_rng: self.latency.rng_state(),
             submitted_at: sorted(&self.submitted_at),
             accepted_at: sorted(&self.accepted_at),
@@ -116,6 +173,16 @@ impl Engine {
     /// An engine in exactly the state `bytes` describes, built for `config` (which must be the
     /// configuration the snapshot was taken with). Strategies are added afterwards.
     pub fn restore(config: EngineConfig, bytes: &[u8]) -> Result<Self, EngineError> {
+        Self::restore_onto(config, bytes, None)
+    }
+
+    /// Like `restore`, for a snapshot that may leave out the start of the archives: they are
+    /// taken from `base` (archives of the same history, at least as long).
+    pub fn restore_onto(
+        config: EngineConfig,
+        bytes: &[u8],
+        base: Option<&Archives>,
+    ) -> Result<Self, EngineError> {
         let found = version(bytes)?;
         if found != SNAPSHOT_VERSION {
             return Err(SnapshotError::Version { found }.into());
@@ -128,11 +195,30 @@ impl Engine {
         if let Some(state) = snap.latency_rng {
             engine.latency.set_rng_state(state);
         }
+        let missing = |what, needed, given: Option<usize>| SnapshotError::MissingArchive {
+            what,
+            needed,
+            given: given.unwrap_or(0),
+        };
+        let needed = snap.closed_orders.from;
+        let closed = snap
+            .closed_orders
+            .complete(base.map(|b| &b.orders))
+            .ok_or_else(|| missing("orders", needed, base.map(|b| b.orders.len())))?;
+        let needed = snap.venue_closed_ids.from;
+        let closed_ids = snap
+            .venue_closed_ids
+            .complete(base.map(|b| &b.venue_ids))
+            .ok_or_else(|| missing("venue order ids", needed, base.map(|b| b.venue_ids.len())))?;
         engine.state = snap.state;
+        engine.state.closed = closed;
         engine.clock = snap.clock;
         engine.queue = snap.queue;
         engine.timers = snap.timers;
         engine.venue = snap.venue;
+        if let Some(venue) = engine.venue.as_mut() {
+            venue.set_closed_ids(closed_ids);
+        }
         engine.submitted_at = snap.submitted_at.into_iter().collect();
         engine.accepted_at = snap.accepted_at.into_iter().collect();
         engine.counters = snap.counters;
@@ -145,6 +231,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::Event;
     use crate::replay::testkit::{config, inputs, live_engine, TimerStrategy};
 
     #[test]
@@ -189,6 +276,102 @@ mod tests {
     }
 
     #[test]
+    fn a_light_snapshot_restored_onto_the_archives_is_the_whole_state() {
+        let mut engine = live_engine(6);
+        let mut early = None;
+        for (i, event) in inputs(6, 600).into_iter().enumerate() {
+            engine.process(event).unwrap();
+            if i == 300 {
+                engine.drain_events();
+                early = Some((engine.archive_marks(), engine.snapshot().unwrap()));
+            }
+        }
+        engine.drain_events();
+        let (marks, full) = early.unwrap();
+        assert!(marks.orders > 0 && marks.venue_ids > 0, "nothing was archived: {marks:?}");
+        let later = engine.archive_marks();
+        assert!(later.orders > marks.orders, "no order closed after the first snapshot");
+        let mut archives = Archives::default();
+        archives.catch_up(&engine);
+        // A light snapshot carries none of the archive, so it stays small.
+        let back = Engine::restore(config(6, true), &full).unwrap();
+        let light = back.snapshot_from(marks).unwrap();
+        assert!(light.len() < full.len());
+        let restored = Engine::restore_onto(config(6, true), &light, Some(&archives)).unwrap();
+        assert_eq!(restored.snapshot().unwrap(), full);
+        assert_eq!(restored.archive_marks(), marks, "only the prefix of the longer archives");
+        let err = Engine::restore(config(6, true), &light).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "snapshot leaves out the first {} archived orders; the restore was given 0",
+                marks.orders
+            )
+        );
+    }
+
+    #[test]
+    fn a_closed_order_is_still_found_and_takes_no_more_fills() {
+        use crate::events::{OrderAccepted, OrderFilled, SubmitOrder};
+        use crate::types::{LiquiditySide, Money, TradeId, VenueOrderId};
+        let mut engine = Engine::new(config(2, false)).unwrap();
+        engine.add_instrument(crate::replay::testkit::instrument()).unwrap();
+        let submit = inputs(2, 400)
+            .into_iter()
+            .find_map(|e| match e {
+                Event::SubmitOrder(s) if s.order_type == crate::types::OrderType::Market => Some(s),
+                _ => None,
+            })
+            .unwrap();
+        let SubmitOrder { strategy_id, instrument_id, client_order_id, .. } = submit;
+        engine.process(Event::SubmitOrder(submit.clone())).unwrap();
+        let (account_id, t) = (engine.config.account_id, submit.ts_init);
+        let currency = engine.config.starting_balances[0].currency;
+        let venue_order_id = VenueOrderId::from_static("V-1");
+        let accepted = OrderAccepted {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id,
+            account_id,
+            ts_event: t,
+            ts_init: t,
+        };
+        let fill = |trade: &'static str| OrderFilled {
+            strategy_id,
+            instrument_id,
+            client_order_id,
+            venue_order_id,
+            account_id,
+            trade_id: TradeId::from_static(trade),
+            side: submit.side,
+            order_type: submit.order_type,
+            last_qty: submit.quantity,
+            last_px: "100.00".parse().unwrap(),
+            commission: Money { amount: 0, currency },
+            liquidity_side: LiquiditySide::Taker,
+            ts_event: t,
+            ts_init: t,
+        };
+        engine.process(accepted.into()).unwrap();
+        engine.process(fill("T-1").into()).unwrap();
+        let position = engine.state().portfolio().net_position_raw(instrument_id);
+        assert_eq!(engine.state().closed_orders().len(), 1);
+        assert_eq!(engine.state().open_order_count(), 0);
+        let order = engine.state().order(client_order_id).unwrap();
+        assert_eq!(order.status(), crate::types::OrderStatus::Filled);
+        assert!(engine.state().orders().any(|o| o.client_order_id() == client_order_id));
+        engine.drain_events();
+        // A second fill for the closed order is a fact: logged, counted, not applied.
+        engine.process(fill("T-2").into()).unwrap();
+        assert_eq!(engine.drain_events().len(), 1);
+        assert_eq!(engine.counters().illegal_transitions, 1);
+        assert_eq!(engine.state().portfolio().net_position_raw(instrument_id), position);
+        let again = Event::SubmitOrder(submit);
+        assert!(matches!(engine.process(again), Err(EngineError::DuplicateOrder(_))));
+    }
+
+    #[test]
     fn a_bad_snapshot_is_refused_with_a_clear_error() {
         #[derive(Serialize)]
         struct Future {
@@ -207,6 +390,6 @@ mod tests {
         ));
         let newer = rmp_serde::to_vec_named(&Future { version: 99 }).unwrap();
         let err = Engine::restore(config(2, true), &newer).err().unwrap();
-        assert_eq!(err.to_string(), "snapshot has format version 99; this engine reads version 1");
+        assert_eq!(err.to_string(), "snapshot has format version 99; this engine reads version 2");
     }
 }

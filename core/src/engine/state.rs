@@ -1,6 +1,7 @@
 //! Everything the engine knows at one instant: instruments and their market, orders,
 //! portfolio, risk. Strategies read it; only the engine writes it.
 
+use crate::archive::{Archive, Archived};
 use crate::book::OrderBook;
 use crate::events::{QuoteTick, TradeTick};
 use crate::orders::Order;
@@ -22,10 +23,14 @@ pub struct EngineState {
     pub(crate) instruments: Vec<InstrumentState>,
     #[serde(with = "crate::sorted_map")]
     pub(crate) instrument_index: IdMap<InstrumentId, usize>,
-    /// Boxed: the table stays small (a rehash moves 16-byte entries, not whole orders) and an
-    /// order never moves once created.
+    /// Orders not yet in a final state. Boxed: the table stays small (a rehash moves 16-byte
+    /// entries, not whole orders) and an order never moves while it lives here.
     #[serde(with = "crate::sorted_map")]
     pub(crate) orders: IdMap<ClientOrderId, Box<Order>>,
+    /// Orders in a final state, in the order they got there. A snapshot writes them apart from
+    /// the live state (see `crate::archive`).
+    #[serde(skip)]
+    pub(crate) closed: Archive<Order>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,
     pub(crate) portfolio: Portfolio,
@@ -55,11 +60,26 @@ impl EngineState {
         self.instrument_index(id).and_then(|i| self.instruments[i].book.as_ref())
     }
     pub fn order(&self, id: ClientOrderId) -> Option<&Order> {
-        self.orders.get(&id).map(AsRef::as_ref)
+        self.orders.get(&id).map(AsRef::as_ref).or_else(|| self.closed.get(id))
+    }
+    /// True when an order with this id was ever created.
+    pub fn knows_order(&self, id: ClientOrderId) -> bool {
+        self.orders.contains_key(&id) || self.closed.contains(id)
     }
     /// Every order ever created, in no particular order.
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
-        self.orders.values().map(AsRef::as_ref)
+        self.orders.values().map(AsRef::as_ref).chain(self.closed.iter())
+    }
+    /// Orders in a final state, in the order they got there.
+    pub fn closed_orders(&self) -> &Archive<Order> {
+        &self.closed
+    }
+    /// Moves an order that reached a final state out of the live table.
+    pub(crate) fn close_order(&mut self, id: ClientOrderId) {
+        self.open_orders.retain(|o| *o != id);
+        if let Some(order) = self.orders.remove(&id) {
+            self.closed.push(*order);
+        }
     }
     /// Open and in-flight orders, oldest first.
     pub fn open_orders(&self) -> impl Iterator<Item = &Order> {
@@ -73,5 +93,11 @@ impl EngineState {
     }
     pub fn risk(&self) -> &RiskEngine {
         &self.risk
+    }
+}
+
+impl Archived for Order {
+    fn key(&self) -> ClientOrderId {
+        self.client_order_id()
     }
 }

@@ -17,7 +17,7 @@ impl Engine {
         order.apply(&event)?;
         let strategy_id = order.strategy_id();
         if order.is_terminal() {
-            self.state.open_orders.retain(|o| *o != id);
+            self.state.close_order(id);
         }
         self.emit_and_notify(event, |e| Dispatch::Order(strategy_id, Box::new(e)));
         Ok(())
@@ -30,7 +30,15 @@ impl Engine {
         let Some(id) = event.client_order_id() else {
             return Err(EngineError::NotAnInput { kind: event.kind() });
         };
-        let order = self.state.orders.get_mut(&id).ok_or(EngineError::UnknownOrder(id))?;
+        let Some(order) = self.state.orders.get_mut(&id) else {
+            if !self.state.closed.contains(id) {
+                return Err(EngineError::UnknownOrder(id));
+            }
+            // An order in a final state takes no more events (see below).
+            self.counters.illegal_transitions += 1;
+            self.emit(event);
+            return Ok(());
+        };
         let strategy_id = order.strategy_id();
         let instrument_id = order.instrument_id();
         if order.apply(&event).is_err() {
@@ -40,7 +48,7 @@ impl Engine {
         }
         let terminal = order.is_terminal();
         if terminal {
-            self.state.open_orders.retain(|o| *o != id);
+            self.state.close_order(id);
             self.submitted_at.remove(&id);
         }
         let now = self.clock.now();

@@ -4,7 +4,7 @@
 
 use super::book_state::{reaches, Depth};
 use super::order::{quantity_of, VenueOrder};
-use super::{AccountView, Known, SimulatedVenue};
+use super::{AccountView, SimulatedVenue};
 use crate::events::{ModifyOrder, SubmitOrder};
 use crate::types::{
     AccountType, Instrument, InstrumentId, Money, OrderSide, OrderType, Price, Quantity, Ratio,
@@ -244,7 +244,8 @@ impl SimulatedVenue {
             ));
         }
         let idx = self.instrument_checked(cmd.instrument_id)?;
-        if self.known.contains_key(&cmd.client_order_id) {
+        let id = cmd.client_order_id;
+        if self.working.contains_key(&id) || self.closed_ids.contains(id) {
             return Err(reason(
                 "DUPLICATE_CLIENT_ORDER_ID",
                 format_args!("client order id {} was already used", cmd.client_order_id),
@@ -325,12 +326,12 @@ impl SimulatedVenue {
         &self,
         cmd_id: crate::types::ClientOrderId,
     ) -> Result<(usize, usize), String> {
-        match self.known.get(&cmd_id) {
-            None => Err(reason("UNKNOWN_ORDER", format_args!("no order {cmd_id} at the venue"))),
-            Some(Known::Closed) => {
+        match self.working.get(&cmd_id) {
+            None if self.closed_ids.contains(cmd_id) => {
                 Err(reason("ORDER_CLOSED", format_args!("order {cmd_id} is no longer working")))
             }
-            Some(Known::Open(idx)) => self.states[*idx]
+            None => Err(reason("UNKNOWN_ORDER", format_args!("no order {cmd_id} at the venue"))),
+            Some(idx) => self.states[*idx]
                 .orders
                 .iter()
                 .position(|o| o.client_order_id == cmd_id)

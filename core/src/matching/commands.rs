@@ -3,7 +3,7 @@
 use super::checks::reason;
 use super::exec::{execute, stop_hit, top};
 use super::order::{Ctx, VenueOrder};
-use super::{queue, AccountView, InstrumentState, Known, SimulatedVenue};
+use super::{queue, AccountView, InstrumentState, SimulatedVenue};
 use crate::events::{
     CancelOrder, Event, ModifyOrder, OrderCancelRejected, OrderModifyRejected, OrderRejected,
     SubmitOrder,
@@ -58,7 +58,7 @@ impl SimulatedVenue {
         };
         let mut order = VenueOrder::from_submit(cmd, n, expire_at);
         order.priority = self.take_priority();
-        self.known.insert(cmd.client_order_id, Known::Open(idx));
+        self.working.insert(cmd.client_order_id, idx);
         let account_id = self.config.account_id;
         let InstrumentState { instrument, depth, orders, .. } = &mut self.states[idx];
         let ctx = Ctx { account_id, now, instrument };

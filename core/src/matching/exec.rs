@@ -7,7 +7,7 @@
 
 use super::book_state::{better, reaches, Depth};
 use super::order::{Ctx, VenueOrder};
-use super::{queue, BookMode, InstrumentState, Known, SimulatedVenue};
+use super::{queue, BookMode, InstrumentState, SimulatedVenue};
 use crate::events::Event;
 use crate::types::{AggressorSide, OrderSide, Price, TimeInForce, UnixNanos};
 
@@ -263,7 +263,8 @@ impl SimulatedVenue {
         };
         for o in orders.iter_mut() {
             if o.closed {
-                self.known.insert(o.client_order_id, Known::Closed);
+                self.working.remove(&o.client_order_id);
+                self.closed_ids.push(o.client_order_id);
                 continue;
             }
             if o.queue_ahead == queue::PENDING {

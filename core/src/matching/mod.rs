@@ -51,6 +51,7 @@ use crate::types::{
     AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, IdMap, Instrument,
     InstrumentError, InstrumentId, UnixNanos, Venue,
 };
+use crate::archive::Archive;
 use book_state::{Depth, Level};
 use order::VenueOrder;
 use serde::{Deserialize, Serialize};
@@ -124,15 +125,6 @@ pub enum MatchingError {
     DuplicateInstrument(InstrumentId),
 }
 
-/// Where a client order id stands at the venue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum Known {
-    /// Working, on the instrument of this index.
-    Open(usize),
-    /// Filled, canceled or expired.
-    Closed,
-}
-
 /// One instrument's market view and working orders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct InstrumentState {
@@ -151,8 +143,13 @@ pub struct SimulatedVenue {
     states: Vec<InstrumentState>,
     #[serde(with = "crate::sorted_map")]
     index: IdMap<InstrumentId, usize>,
+    /// Working orders: the index of their instrument.
     #[serde(with = "crate::sorted_map")]
-    known: IdMap<ClientOrderId, Known>,
+    working: IdMap<ClientOrderId, usize>,
+    /// Ids of orders filled, canceled or expired, in that order: never accepted again. A
+    /// snapshot writes them apart from the live state (see `crate::archive`).
+    #[serde(skip)]
+    closed_ids: Archive<ClientOrderId>,
     /// Number of the next accepted order (`SIM-<n>`).
     next_n: u64,
     /// Next time priority handed out (on arrival and on re-queue).
@@ -170,7 +167,8 @@ impl SimulatedVenue {
             outages,
             states: Vec::new(),
             index: IdMap::default(),
-            known: IdMap::default(),
+            working: IdMap::default(),
+            closed_ids: Archive::default(),
             next_n: 1,
             next_priority: 1,
             next_expiry: u64::MAX,
@@ -216,6 +214,16 @@ impl SimulatedVenue {
     /// Number of working orders on an instrument.
     pub fn open_order_count(&self, idx: usize) -> usize {
         self.states.get(idx).map_or(0, |s| s.orders.len())
+    }
+
+    /// Ids of the orders the venue closed, in the order it closed them.
+    pub fn closed_ids(&self) -> &Archive<ClientOrderId> {
+        &self.closed_ids
+    }
+
+    /// Puts back the closed ids a snapshot wrote apart from the rest of the venue.
+    pub(crate) fn set_closed_ids(&mut self, closed_ids: Archive<ClientOrderId>) {
+        self.closed_ids = closed_ids;
     }
 
     /// Client order ids of the working orders on an instrument, in arrival order.

@@ -195,18 +195,15 @@ pub struct PyReplay(Replay<Box<dyn EventSource>>);
 #[pymethods]
 impl PyReplay {
     /// `config`: the engine configuration as MessagePack (named fields); `events`: the log's
-    /// payloads from seq 1; `snapshots`: `(seq, bytes)` the log holds.
+    /// payloads from seq 1.
     #[new]
     #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments as owned values
-    #[pyo3(signature = (config, instruments, events, snapshots=Vec::new(), *, snapshot_every=10_000, window=50))]
-    #[pyo3(
-        text_signature = "(config, instruments, events, snapshots=[], *, snapshot_every=10000, window=50)"
-    )]
+    #[pyo3(signature = (config, instruments, events, *, snapshot_every=10_000, window=50))]
+    #[pyo3(text_signature = "(config, instruments, events, *, snapshot_every=10000, window=50)")]
     fn new(
         config: &[u8],
         instruments: Vec<PyInstrument>,
         events: Vec<Vec<u8>>,
-        snapshots: Vec<(u64, Vec<u8>)>,
         snapshot_every: u64,
         window: usize,
     ) -> PyResult<Self> {
@@ -226,9 +223,7 @@ impl PyReplay {
         let instruments = instruments.into_iter().map(|i| i.0).collect();
         let options = ReplayOptions { snapshot_every, window };
         let source: Box<dyn EventSource> = Box::new(VecSource::new(events));
-        Replay::new(source, config, instruments, snapshots, options)
-            .map(Self)
-            .map_err(|e| replay_error(&e))
+        Replay::new(source, config, instruments, options).map(Self).map_err(|e| replay_error(&e))
     }
 
     /// A replay reading the log file at `path` (opened read-only; with `verify`, the whole
@@ -267,10 +262,8 @@ impl PyReplay {
             }
         }
         let options = ReplayOptions { snapshot_every, window };
-        // The log's own snapshots spare the replay most of its first fold.
-        let snapshots = log.snapshots().map_err(|e| super::errors::store(&e))?;
         let source: Box<dyn EventSource> = Box::new(log);
-        Replay::new(source, config, instruments, snapshots, options)
+        Replay::new(source, config, instruments, options)
             .map(Self)
             .map_err(|e| replay_error(&e))
     }

@@ -3,11 +3,13 @@
 //! - `fold`: rebuilding engine state from logged events, checking every derived event.
 //! - `recover`: latest snapshot + tail = the state, with orders in flight listed.
 //! - `timeline` ([`Replay`]): seek to any seq or time, step, jump to the next fill, reject,
-//!   denial, disconnect or halt, or to the next event of one order. Seeks restore the nearest
-//!   snapshot at or before the target and fold from there, so a seek costs at most one snapshot
-//!   restore plus `snapshot_every` events.
+//!   denial, disconnect or halt, or to the next event of one order. Opening re-folds the whole
+//!   log once and keeps light checkpoints (live state only, restored onto the shared archives
+//!   of closed orders); a seek restores the nearest one at or before the target and folds from
+//!   there, so it costs one restore of the live state plus at most `snapshot_every` events,
+//!   however long the log.
 //!
-//! Events come from an [`EventSource`]: a slice of `(seq, Event)` here, the SQLite log later.
+//! Events come from an [`EventSource`]: a slice of `(seq, Event)`, or the SQLite log.
 
 mod fold;
 mod recover;
@@ -19,7 +21,7 @@ mod tests;
 mod timeline;
 
 pub use fold::{is_input, Fold};
-pub use recover::{fold_from, initial_engine, recover, try_recover, Recovered};
+pub use recover::{fold_from, fold_onto, initial_engine, recover, try_recover, Recovered};
 pub use source::{EventSource, VecSource};
 pub use timeline::{Moment, Replay, ReplayOptions, ReplayView};
 

@@ -2,7 +2,7 @@
 
 use super::fold::Fold;
 use super::ReplayError;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Archives, Engine, EngineConfig};
 use crate::events::Event;
 use crate::types::{ClientOrderId, Instrument};
 use std::fmt::Display;
@@ -41,9 +41,20 @@ pub fn fold_from(
     instruments: &[Instrument],
     snapshot: Option<(u64, &[u8])>,
 ) -> Result<Fold, ReplayError> {
+    fold_onto(config, instruments, snapshot, None)
+}
+
+/// Like `fold_from`, for a snapshot that may leave out the start of the archives: they are
+/// taken from `base`.
+pub fn fold_onto(
+    config: &EngineConfig,
+    instruments: &[Instrument],
+    snapshot: Option<(u64, &[u8])>,
+    base: Option<&Archives>,
+) -> Result<Fold, ReplayError> {
     let (engine, seq) = match snapshot {
         Some((seq, bytes)) => (
-            Engine::restore(config.clone(), bytes)
+            Engine::restore_onto(config.clone(), bytes, base)
                 .map_err(|source| ReplayError::Snapshot { seq, source })?,
             seq,
         ),

@@ -125,9 +125,9 @@ fn seek_gives_the_state_a_fold_to_that_seq_gives() {
     let source = VecSource::new(live.log.clone());
     let options = ReplayOptions { snapshot_every: 64, window: 5 };
     let mut replay =
-        Replay::new(source, config(5, true), vec![instrument()], Vec::new(), options).unwrap();
+        Replay::new(source, config(5, true), vec![instrument()], options).unwrap();
     let last = replay.last_seq();
-    assert!(replay.snapshot_seqs().count() as u64 >= last / 64);
+    assert!(replay.checkpoint_seqs().count() as u64 >= last / 64);
     for target in [last, 1, last / 2, last / 2 + 1, last / 2 - 1, 0, 77, last - 3] {
         let view = replay.seek(target).unwrap();
         assert_eq!(view.seq, target);
@@ -153,14 +153,8 @@ fn seek_gives_the_state_a_fold_to_that_seq_gives() {
 fn jumps_land_on_the_next_event_of_a_kind_or_of_an_order() {
     let live = run(9, 400, false);
     let source = VecSource::new(live.log.clone());
-    let mut replay = Replay::new(
-        source,
-        config(9, true),
-        vec![instrument()],
-        live.snapshots,
-        ReplayOptions::default(),
-    )
-    .unwrap();
+    let mut replay =
+        Replay::new(source, config(9, true), vec![instrument()], ReplayOptions::default()).unwrap();
     let fills: Vec<u64> = numbered(&live.log)
         .iter()
         .filter(|(_, e)| e.kind() == "OrderFilled")

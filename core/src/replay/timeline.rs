@@ -1,13 +1,13 @@
 //! The timeline a console scrubs: any point of a log, as the engine state there.
 
 use super::fold::Fold;
-use super::recover::{fold_from, initial_engine};
+use super::recover::{fold_from, fold_onto};
 use super::source::EventSource;
 use super::ReplayError;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Archives, Engine, EngineConfig};
 use crate::events::Event;
 use crate::types::{ClientOrderId, Instrument, TradingState, UnixNanos};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Events worth jumping to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl Moment {
 /// How a [`Replay`] indexes its log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplayOptions {
-    /// A snapshot at least every this many events (where the log has none closer).
+    /// A checkpoint at least every this many events: a seek re-folds at most this many.
     pub snapshot_every: u64,
     /// How many events up to the current one a view carries.
     pub window: usize,
@@ -93,8 +93,11 @@ pub struct Replay<S: EventSource> {
     config: EngineConfig,
     instruments: Vec<Instrument>,
     options: ReplayOptions,
-    /// (seq the snapshot was taken after, bytes), ascending; the first is seq 0.
-    snapshots: Vec<(u64, Vec<u8>)>,
+    /// (seq the checkpoint was taken after, light snapshot bytes), ascending; the first is seq
+    /// 0. Each is restored onto `archives`, so it weighs what the live state weighed there.
+    checkpoints: Vec<(u64, Vec<u8>)>,
+    /// The archives of the whole log (orders closed, venue ids closed), shared by checkpoints.
+    archives: Archives,
     /// Per seq (index seq - 1): bit set of the moments the event is.
     marks: Vec<u8>,
     /// Per seq: the latest `ts_init` up to it (a log's times never go back; this makes sure).
@@ -106,29 +109,28 @@ pub struct Replay<S: EventSource> {
 }
 
 impl<S: EventSource> Replay<S> {
-    /// Indexes the log (one pass) and adds snapshots where the log's own (`snapshots`: the seq
-    /// each was taken after, and its bytes) are further apart than `options.snapshot_every`.
-    /// Those stretches are re-folded, which checks them event by event.
+    /// Indexes the log in one pass that re-folds every event from the first (which checks the
+    /// log event by event) and keeps a checkpoint at least every `options.snapshot_every`
+    /// events.
     pub fn new(
         source: S,
         config: EngineConfig,
         instruments: Vec<Instrument>,
-        snapshots: Vec<(u64, Vec<u8>)>,
         options: ReplayOptions,
     ) -> Result<Self, ReplayError> {
         let last_seq = source.last_seq();
         let every = options.snapshot_every.max(1);
-        let initial = initial_engine(&config, &instruments)?;
-        let initial_bytes =
-            initial.snapshot().map_err(|source| ReplayError::Snapshot { seq: 0, source })?;
-        let provided: BTreeMap<u64, Vec<u8>> =
-            snapshots.into_iter().filter(|(seq, _)| (1..=last_seq).contains(seq)).collect();
         let capacity = usize::try_from(last_seq).unwrap_or(0);
         let mut marks = Vec::with_capacity(capacity);
         let mut ts = Vec::with_capacity(capacity);
         let mut orders: HashMap<ClientOrderId, Vec<u64>> = HashMap::new();
-        let mut all = vec![(0, initial_bytes)];
-        let mut fold: Option<Fold> = None;
+        let mut fold = fold_from(&config, &instruments, None)?;
+        let light = |f: &Fold, seq| {
+            f.engine()
+                .snapshot_from(f.engine().archive_marks())
+                .map_err(|source| ReplayError::Snapshot { seq, source })
+        };
+        let mut checkpoints = vec![(0, light(&fold, 0)?)];
         let mut last_ts = 0;
         for item in source.read_from(1) {
             let (seq, event) = item?;
@@ -138,45 +140,22 @@ impl<S: EventSource> Replay<S> {
             if let Some(id) = event.client_order_id() {
                 orders.entry(id).or_default().push(seq);
             }
-            let since = all.last().map_or(0, |s| s.0);
-            if fold.is_none() {
-                let next = provided.range(since + 1..).next().map_or(last_seq + 1, |s| *s.0);
-                if next - since > every {
-                    let bytes = all.last().map(|s| s.1.as_slice());
-                    fold = Some(match (since, bytes) {
-                        (0, _) | (_, None) => Fold::new(
-                            initial_engine(&config, &instruments)?,
-                            0,
-                            config.venue.is_some(),
-                        ),
-                        (seq, Some(bytes)) => fold_from(&config, &instruments, Some((seq, bytes)))?,
-                    });
-                }
-            }
-            if let Some(f) = fold.as_mut() {
-                f.apply(seq, &event)?;
-                if f.at_boundary() && seq - since >= every {
-                    let bytes = f
-                        .engine()
-                        .snapshot()
-                        .map_err(|source| ReplayError::Snapshot { seq, source })?;
-                    all.push((seq, bytes));
-                }
-            }
-            if let Some(bytes) = provided.get(&seq) {
-                if all.last().is_none_or(|s| s.0 != seq) {
-                    all.push((seq, bytes.clone()));
-                }
-                fold = None;
+            fold.apply(seq, &event)?;
+            let since = checkpoints.last().map_or(0, |c| c.0);
+            if fold.at_boundary() && seq - since >= every {
+                checkpoints.push((seq, light(&fold, seq)?));
             }
         }
+        let mut archives = Archives::default();
+        archives.catch_up(fold.engine());
         let start = fold_from(&config, &instruments, None)?;
         Ok(Self {
             source,
             config,
             instruments,
             options,
-            snapshots: all,
+            checkpoints,
+            archives,
             marks,
             ts,
             orders,
@@ -194,9 +173,9 @@ impl<S: EventSource> Replay<S> {
         self.fold.as_ref().map_or(0, Fold::seq)
     }
 
-    /// Seqs after which a snapshot is available.
-    pub fn snapshot_seqs(&self) -> impl Iterator<Item = u64> + '_ {
-        self.snapshots.iter().map(|s| s.0)
+    /// Seqs after which a checkpoint is kept.
+    pub fn checkpoint_seqs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.checkpoints.iter().map(|s| s.0)
     }
 
     /// The engine at the current seq.
@@ -204,20 +183,25 @@ impl<S: EventSource> Replay<S> {
         self.fold.as_ref().map(Fold::engine)
     }
 
-    /// Moves to `seq` (0..=last): restores the nearest snapshot at or before it, unless the
-    /// current position is already between that snapshot and `seq`, then folds forward.
+    /// Moves to `seq` (0..=last): restores the nearest checkpoint at or before it, unless the
+    /// current position is already between that checkpoint and `seq`, then folds forward.
     pub fn seek(&mut self, seq: u64) -> Result<ReplayView<'_>, ReplayError> {
         if seq > self.last_seq {
             return Err(ReplayError::OutOfRange { seq, last: self.last_seq });
         }
-        let at = self.snapshots.partition_point(|s| s.0 <= seq).saturating_sub(1);
-        let snapshot_seq = self.snapshots.get(at).map_or(0, |s| s.0);
+        let at = self.checkpoints.partition_point(|s| s.0 <= seq).saturating_sub(1);
+        let checkpoint_seq = self.checkpoints.get(at).map_or(0, |s| s.0);
         let current = self.fold.as_ref().map(Fold::seq);
-        if !current.is_some_and(|c| (snapshot_seq..=seq).contains(&c)) {
+        if !current.is_some_and(|c| (checkpoint_seq..=seq).contains(&c)) {
             self.fold = None;
-            let fold = match self.snapshots.get(at) {
+            let fold = match self.checkpoints.get(at) {
                 Some((0, _)) | None => fold_from(&self.config, &self.instruments, None)?,
-                Some((s, bytes)) => fold_from(&self.config, &self.instruments, Some((*s, bytes)))?,
+                Some((s, bytes)) => fold_onto(
+                    &self.config,
+                    &self.instruments,
+                    Some((*s, bytes)),
+                    Some(&self.archives),
+                )?,
             };
             self.fold = Some(fold);
         }

@@ -432,8 +432,7 @@ mod recording {
         // The log is a replay source too.
         assert_eq!(EventSource::last_seq(&*log), head);
         let mut replay =
-            Replay::new(&*log, cfg, vec![instrument()], snapshots, ReplayOptions::default())
-                .unwrap();
+            Replay::new(&*log, cfg, vec![instrument()], ReplayOptions::default()).unwrap();
         assert_eq!(replay.seek(head).unwrap().engine.snapshot().unwrap(), bytes);
     }
 
