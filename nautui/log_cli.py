@@ -2,7 +2,11 @@
 
 Each subcommand prints one line for a bad log (naming the file and the seq) and exits 1; no
 traceback for a user's mistake. ``recover`` verifies first and writes nothing: it prints the
-state the log describes (latest snapshot plus the re-folded tail).
+state the log describes (latest snapshot plus the re-folded tail). ``recover --repair`` makes
+the log ready for a restart: a torn tail (rows past the anchor that do not verify, written by a
+run that died mid-write) is cut back to the last valid event, the events the re-fold derives
+that the log lacks are appended, and everything is committed durably. A log damaged anywhere
+else is refused and left untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
-from nautui.engine import Engine
+from nautui.engine import Engine, Recovery
 from nautui.errors import NautuiError
 from nautui.store import EventLog, LogRow
 
@@ -87,6 +91,11 @@ def register(commands: Any) -> None:  # noqa: ANN401  (argparse's subparsers act
     )
     recover.add_argument("log", type=Path)
     recover.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    recover.add_argument(
+        "--repair",
+        action="store_true",
+        help="cut a torn tail and append what the re-fold derives, ready for a restart",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -273,17 +282,69 @@ def _tail(args: argparse.Namespace) -> int:
 
 
 def _recover(args: argparse.Namespace) -> int:
+    if args.repair:
+        return _repair(args)
     log = EventLog.open_readonly(args.log)
     report = log.verify()
     if not report.ok:
-        _err(f"nautui log recover: not recovering, the log does not verify: {report.summary}")
+        torn = report.first_bad is not None and report.first_bad > (report.anchor_seq or 0)
+        hint = " (past the anchor: a torn last write; --repair cuts it)" if torn else ""
+        _err(
+            f"nautui log recover: not recovering, the log does not verify: {report.summary}{hint}"
+        )
         return 1
     snapshot = log.latest_snapshot()
     engine, recovery = Engine.recover(log, attach=False)
+    return _print_recovery(args, engine, recovery, report.last_hash, snapshot)
+
+
+def _repair(args: argparse.Namespace) -> int:
+    # Opening for writing verifies the whole chain and cuts only a torn tail; anything else
+    # that does not verify is refused before a byte is written.
+    with EventLog.open(args.log) as log:
+        torn = log.torn_tail
+        snapshot = log.latest_snapshot()
+        engine, recovery = Engine.recover(log, attach=True)
+        engine.finish_log()
+        report = log.verify()
+    if not report.ok:
+        _err(f"nautui log recover: the repaired log does not verify: {report.summary}")
+        return 1
+    if not args.json:
+        if torn is None:
+            _out(f"{args.log}: no torn tail")
+        else:
+            _out(
+                f"{args.log}: cut a torn tail of {torn.removed} rows from seq {torn.from_seq}"
+                f" ({torn.reason})"
+            )
+        _out(f"{args.log}: appended {recovery.unlogged} derived events the log lacked")
+    return _print_recovery(
+        args,
+        engine,
+        recovery,
+        report.last_hash,
+        snapshot,
+        repaired={
+            "torn_from_seq": None if torn is None else torn.from_seq,
+            "torn_rows_removed": 0 if torn is None else torn.removed,
+            "appended": recovery.unlogged,
+        },
+    )
+
+
+def _print_recovery(
+    args: argparse.Namespace,
+    engine: Engine,
+    recovery: Recovery,
+    head_hash: str,
+    snapshot: tuple[int, bytes] | None,
+    repaired: dict[str, Any] | None = None,
+) -> int:
     summary: dict[str, Any] = {
         "log": str(args.log),
         "last_seq": recovery.last_seq,
-        "head_hash": report.last_hash,
+        "head_hash": head_hash,
         "snapshot_seq": None if snapshot is None else snapshot[0],
         "trading_state": engine.trading_state,
         "in_flight": recovery.in_flight,
@@ -317,11 +378,13 @@ def _recover(args: argparse.Namespace) -> int:
             for b in engine.balances()
         ],
     }
+    if repaired is not None:
+        summary["repaired"] = repaired
     if args.json:
         _out(_json.encode(summary).decode())
         return 0
     snap = summary["snapshot_seq"]
-    _out(f"{args.log}: recovered to seq {recovery.last_seq} (hash {report.last_hash})")
+    _out(f"{args.log}: recovered to seq {recovery.last_seq} (hash {head_hash})")
     _out(f"  from: {'snapshot at seq ' + str(snap) if snap else 'the first event'}")
     _out(f"  trading state: {engine.trading_state}")
     in_flight = ", ".join(recovery.in_flight) or "none"

@@ -125,6 +125,54 @@ def test_log_recover_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "open orders:" in out
 
 
+def test_log_recover_repair_cuts_a_torn_tail_and_readies_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = recorded(tmp_path)
+    with EventLog.open_readonly(path) as log:
+        head = log.head()[0]
+    # A last write that died half-way: a row past the anchor whose hash does not chain.
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(
+            "INSERT INTO events SELECT seq + 1, ts_event, ts_init, kind, instrument_id,"
+            " strategy_id, client_order_id, payload, zeroblob(32) FROM events WHERE seq = ?",
+            (head,),
+        )
+    con.close()
+    torn = path.read_bytes()
+    assert cli.main(["log", "recover", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"seq {head + 1}" in err and "--repair" in err
+    assert path.read_bytes() == torn, "recover without --repair writes nothing"
+    assert cli.main(["log", "recover", str(path), "--repair", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["repaired"]["torn_from_seq"] == head + 1
+    assert summary["repaired"]["torn_rows_removed"] == 1
+    assert summary["last_seq"] == head + summary["repaired"]["appended"]
+    with EventLog.open_readonly(path) as log:
+        assert log.verify().ok
+        assert log.head()[0] == summary["last_seq"]
+    assert cli.main(["log", "recover", str(path), "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert "no torn tail" in out and "appended 0 derived events" in out
+
+
+def test_log_recover_repair_refuses_a_tampered_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = recorded(tmp_path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE events SET ts_event = 0 WHERE seq = 9")
+    con.close()
+    tampered = path.read_bytes()
+    assert cli.main(["log", "recover", str(path), "--repair"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "seq 9" in err and "Traceback" not in err
+    assert path.read_bytes() == tampered
+
+
 def test_log_recover_refuses_a_log_that_does_not_verify(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
