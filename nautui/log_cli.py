@@ -289,13 +289,13 @@ def _recover(args: argparse.Namespace) -> int:
     if not report.ok:
         torn = report.first_bad is not None and report.first_bad > (report.anchor_seq or 0)
         hint = " (past the anchor: a torn last write; --repair cuts it)" if torn else ""
-        _err(
-            f"nautui log recover: not recovering, the log does not verify: {report.summary}{hint}"
-        )
+        _err(f"nautui log recover: not recovering, the log does not verify: {report.summary}{hint}")
         return 1
     snapshot = log.latest_snapshot()
     engine, recovery = Engine.recover(log, attach=False)
-    return _print_recovery(args, engine, recovery, report.last_hash, snapshot)
+    return _print_recovery(
+        args, engine, recovery=recovery, head_hash=report.last_hash, snapshot=snapshot
+    )
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -322,9 +322,9 @@ def _repair(args: argparse.Namespace) -> int:
     return _print_recovery(
         args,
         engine,
-        recovery,
-        report.last_hash,
-        snapshot,
+        recovery=recovery,
+        head_hash=report.last_hash,
+        snapshot=snapshot,
         repaired={
             "torn_from_seq": None if torn is None else torn.from_seq,
             "torn_rows_removed": 0 if torn is None else torn.removed,
@@ -336,6 +336,7 @@ def _repair(args: argparse.Namespace) -> int:
 def _print_recovery(
     args: argparse.Namespace,
     engine: Engine,
+    *,
     recovery: Recovery,
     head_hash: str,
     snapshot: tuple[int, bytes] | None,

@@ -143,7 +143,8 @@ def test_log_recover_repair_cuts_a_torn_tail_and_readies_the_log(
     torn = path.read_bytes()
     assert cli.main(["log", "recover", str(path)]) == 1
     err = capsys.readouterr().err
-    assert f"seq {head + 1}" in err and "--repair" in err
+    assert f"seq {head + 1}" in err
+    assert "--repair" in err
     assert path.read_bytes() == torn, "recover without --repair writes nothing"
     assert cli.main(["log", "recover", str(path), "--repair", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -155,7 +156,8 @@ def test_log_recover_repair_cuts_a_torn_tail_and_readies_the_log(
         assert log.head()[0] == summary["last_seq"]
     assert cli.main(["log", "recover", str(path), "--repair"]) == 0
     out = capsys.readouterr().out
-    assert "no torn tail" in out and "appended 0 derived events" in out
+    assert "no torn tail" in out
+    assert "appended 0 derived events" in out
 
 
 def test_log_recover_repair_refuses_a_tampered_log(
@@ -169,7 +171,9 @@ def test_log_recover_repair_refuses_a_tampered_log(
     tampered = path.read_bytes()
     assert cli.main(["log", "recover", str(path), "--repair"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "seq 9" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "seq 9" in err
+    assert "Traceback" not in err
     assert path.read_bytes() == tampered
 
 
