@@ -78,12 +78,23 @@ def test_a_recorded_run_holds_every_event_and_snapshots(tmp_path: Path) -> None:
     replay = Replay.open(log.path)
     assert replay.last_seq == seq
     state = replay.seek(seq)
-    states = {o.client_order_id: o.status for o in state.orders}
-    assert all(states[o.client_order_id] == o.status for o in recovered.open_orders())
+    assert [(o.client_order_id, o.status) for o in state.open_orders] == [
+        (o.client_order_id, o.status) for o in recovered.open_orders()
+    ]
+    closed = [o for o in seen if isinstance(o, events.OrderFilled | events.OrderCanceled)]
+    assert len(state.closed_orders) == min(100, len({e.client_order_id for e in closed}))
+    last_closed = state.closed_orders[-1]
+    assert last_closed.status in {"FILLED", "CANCELED"}
     replay.seek(0)
+    assert replay.order(last_closed.client_order_id) is None, "not made yet at seq 0"
     fill = replay.next_of_kind("fill")
     assert fill is not None
     assert events.kind(events.decode(fill.recent[-1][1])) == "OrderFilled"
+    filled = events.decode(fill.recent[-1][1])
+    assert isinstance(filled, events.OrderFilled)
+    found = replay.order(filled.client_order_id)
+    assert found is not None
+    assert found.filled_qty != "0"
 
 
 def test_an_engine_without_market_data_is_not_recorded(tmp_path: Path) -> None:

@@ -89,7 +89,8 @@ def test_seek_shows_the_book_there_and_the_recent_events() -> None:
     assert isinstance(last, events.QuoteTick)
     assert last.bid_price == Decimal("105.00")
     assert [(b.currency, b.total) for b in state.balances] == [("USDT", "1000.00 USDT")]
-    assert state.orders == []
+    assert state.open_orders == []
+    assert state.closed_orders == []
     assert state.positions == []
     assert state.trading_state == "ACTIVE"
 

@@ -24,22 +24,45 @@ impl Archived for ClientOrderId {
     }
 }
 
-/// Entries in archiving order, with an index by key.
+/// Entries frozen for sharing: archives of one history take prefixes of it.
+#[derive(Debug)]
+struct Frozen<T> {
+    entries: Vec<Arc<T>>,
+    index: IdMap<ClientOrderId, u32>,
+}
+
+/// Entries in archiving order, with an index by key: a prefix of a frozen, shared stretch
+/// (taken in O(1)), then entries of its own.
 #[derive(Debug)]
 pub struct Archive<T> {
+    frozen: Arc<Frozen<T>>,
+    /// How much of `frozen` this archive holds: its first `shared` entries.
+    shared: usize,
+    /// Entries archived after the shared prefix.
     entries: Vec<Arc<T>>,
+    /// Positions (from the start of the archive) of `entries`.
     index: IdMap<ClientOrderId, u32>,
 }
 
 impl<T> Default for Archive<T> {
     fn default() -> Self {
-        Self { entries: Vec::new(), index: IdMap::default() }
+        Self {
+            frozen: Arc::new(Frozen { entries: Vec::new(), index: IdMap::default() }),
+            shared: 0,
+            entries: Vec::new(),
+            index: IdMap::default(),
+        }
     }
 }
 
 impl<T> Clone for Archive<T> {
     fn clone(&self) -> Self {
-        Self { entries: self.entries.clone(), index: self.index.clone() }
+        Self {
+            frozen: Arc::clone(&self.frozen),
+            shared: self.shared,
+            entries: self.entries.clone(),
+            index: self.index.clone(),
+        }
     }
 }
 
@@ -48,52 +71,96 @@ impl<T: Archived> Archive<T> {
     /// (the engine never reuses a client order id), so a second entry for a key is ignored.
     pub fn push(&mut self, entry: T) {
         let key = entry.key();
-        if self.index.contains_key(&key) {
+        if self.contains(key) {
             return;
         }
-        self.index.insert(key, self.entries.len() as u32);
+        self.index.insert(key, self.len() as u32);
         self.entries.push(Arc::new(entry));
     }
 
+    fn position(&self, key: ClientOrderId) -> Option<usize> {
+        // The frozen stretch may hold entries past this archive's prefix: those are not ours.
+        let shared = self.frozen.index.get(&key).map(|&i| i as usize).filter(|&i| i < self.shared);
+        shared.or_else(|| self.index.get(&key).map(|&i| i as usize))
+    }
+
+    fn at(&self, position: usize) -> Option<&Arc<T>> {
+        match position.checked_sub(self.shared) {
+            None => self.frozen.entries.get(position),
+            Some(own) => self.entries.get(own),
+        }
+    }
+
     pub fn get(&self, key: ClientOrderId) -> Option<&T> {
-        self.index.get(&key).map(|&i| self.entries[i as usize].as_ref())
+        self.position(key).and_then(|i| self.at(i)).map(AsRef::as_ref)
     }
 
     pub fn contains(&self, key: ClientOrderId) -> bool {
-        self.index.contains_key(&key)
+        self.position(key).is_some()
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.shared + self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// Entries in archiving order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.entries.iter().map(AsRef::as_ref)
+        self.since(0)
     }
 
     /// The entries from position `from` on.
     pub fn since(&self, from: usize) -> impl Iterator<Item = &T> {
-        self.entries.get(from..).unwrap_or_default().iter().map(AsRef::as_ref)
+        let shared = self.frozen.entries.get(from.min(self.shared)..self.shared);
+        let own = self.entries.get(from.saturating_sub(self.shared)..);
+        shared.unwrap_or_default().iter().chain(own.unwrap_or_default()).map(AsRef::as_ref)
     }
 
-    /// The first `len` entries, sharing them with `self`; None when `self` is shorter.
+    /// The first `len` entries; None when `self` is shorter. O(1) within the frozen stretch
+    /// (see `freeze`), a copy of the own entries beyond it.
     pub fn prefix(&self, len: usize) -> Option<Self> {
-        let entries = self.entries.get(..len)?.to_vec();
+        if len > self.len() {
+            return None;
+        }
+        let own = len.saturating_sub(self.shared);
+        let entries = self.entries[..own].to_vec();
+        let index = self.index.iter().filter(|(_, &i)| (i as usize) < len).map(|(k, i)| (*k, *i));
+        Some(Self {
+            frozen: Arc::clone(&self.frozen),
+            shared: len.min(self.shared),
+            entries,
+            index: index.collect(),
+        })
+    }
+
+    /// The same archive with every entry in the frozen, shared stretch, so that `prefix` costs
+    /// nothing however long it is. For an archive many restores take prefixes of.
+    #[must_use]
+    pub fn freeze(self) -> Self {
+        let mut entries = Vec::with_capacity(self.len());
+        entries.extend(self.frozen.entries[..self.shared].iter().cloned());
+        entries.extend(self.entries);
         let index = entries.iter().enumerate().map(|(i, e)| (e.key(), i as u32)).collect();
-        Some(Self { entries, index })
+        let shared = entries.len();
+        Self {
+            frozen: Arc::new(Frozen { entries, index }),
+            shared,
+            entries: Vec::new(),
+            index: IdMap::default(),
+        }
     }
 
     /// Appends the entries of `other` beyond this archive's length (`other` holds the same
     /// history, further on).
     pub fn catch_up(&mut self, other: &Self) {
-        for entry in other.entries.get(self.entries.len()..).unwrap_or_default() {
-            self.index.insert(entry.key(), self.entries.len() as u32);
-            self.entries.push(Arc::clone(entry));
+        for position in self.len()..other.len() {
+            if let Some(entry) = other.at(position) {
+                self.index.insert(entry.key(), position as u32);
+                self.entries.push(Arc::clone(entry));
+            }
         }
     }
 }
@@ -162,14 +229,37 @@ mod tests {
         a
     }
 
+    fn ids(a: &Archive<ClientOrderId>) -> Vec<ClientOrderId> {
+        a.iter().copied().collect()
+    }
+
     #[test]
-    fn a_prefix_shares_entries_and_finds_only_its_own() {
-        let a = archive(10);
-        let p = a.prefix(4).unwrap();
-        assert_eq!(p.len(), 4);
-        assert!(p.contains(id(3)) && !p.contains(id(4)));
-        assert!(a.prefix(11).is_none());
-        assert!(Arc::ptr_eq(&a.entries[2], &p.entries[2]));
+    fn a_prefix_finds_only_its_own_entries() {
+        for frozen in [false, true] {
+            let a = if frozen { archive(10).freeze() } else { archive(10) };
+            let p = a.prefix(4).unwrap();
+            assert_eq!(p.len(), 4);
+            assert!(p.contains(id(3)) && !p.contains(id(4)));
+            assert_eq!(p.get(id(2)), Some(&id(2)));
+            assert_eq!(ids(&p), ids(&archive(4)));
+            assert!(a.prefix(11).is_none());
+        }
+    }
+
+    #[test]
+    fn a_prefix_of_a_frozen_archive_shares_it_and_grows_on_its_own() {
+        let a = archive(10).freeze();
+        let mut p = a.prefix(4).unwrap();
+        assert!(Arc::ptr_eq(&a.frozen, &p.frozen));
+        assert!(p.entries.is_empty());
+        // The same history goes on: entry 4 is archived again, now as the prefix's own.
+        p.push(id(4));
+        p.push(id(2));
+        assert_eq!(ids(&p), ids(&archive(5)));
+        assert_eq!(p.since(3).copied().collect::<Vec<_>>(), [id(3), id(4)]);
+        let q = p.prefix(5).unwrap().freeze();
+        assert_eq!(ids(&q), ids(&archive(5)));
+        assert!(q.contains(id(4)) && !q.contains(id(5)));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::errors::{invalid_value, wrong_type};
 use super::types::PyInstrument;
 use crate::engine::{Engine, EngineConfig};
 use crate::events::Event;
+use crate::orders::Order;
 use crate::replay::{
     EventSource, Moment, Replay, ReplayError, ReplayOptions, ReplayView, VecSource,
 };
@@ -66,7 +67,11 @@ pub struct PyReplayState {
     seq: u64,
     ts: u64,
     trading_state: String,
-    orders: Vec<Py<PyReplayOrder>>,
+    /// Orders working or in flight, oldest first.
+    open_orders: Vec<Py<PyReplayOrder>>,
+    /// The orders that reached a final state most recently (up to `RECENT_CLOSED`), oldest
+    /// first; `Replay.order` finds any other.
+    closed_orders: Vec<Py<PyReplayOrder>>,
     positions: Vec<Py<PyReplayPosition>>,
     balances: Vec<Py<PyReplayBalance>>,
     books: Vec<Py<PyReplayBook>>,
@@ -75,24 +80,28 @@ pub struct PyReplayState {
 }
 
 const BOOK_LEVELS: usize = 10;
+/// Closed orders a state carries: a view costs what a screen shows, not what the run made.
+const RECENT_CLOSED: usize = 100;
 
-fn orders(engine: &Engine) -> Vec<PyReplayOrder> {
-    let mut orders: Vec<_> = engine.state().orders().collect();
-    orders.sort_by_key(|o| o.client_order_id());
-    orders
-        .into_iter()
-        .map(|o| PyReplayOrder {
-            client_order_id: o.client_order_id().to_string(),
-            strategy_id: o.strategy_id().to_string(),
-            instrument_id: o.instrument_id().to_string(),
-            side: o.side().to_string(),
-            order_type: o.order_type().to_string(),
-            status: o.status().to_string(),
-            quantity: o.quantity().to_string(),
-            filled_qty: o.filled_qty().to_string(),
-            price: o.price().map(|p| p.to_string()),
-        })
-        .collect()
+fn order(o: &Order) -> PyReplayOrder {
+    PyReplayOrder {
+        client_order_id: o.client_order_id().to_string(),
+        strategy_id: o.strategy_id().to_string(),
+        instrument_id: o.instrument_id().to_string(),
+        side: o.side().to_string(),
+        order_type: o.order_type().to_string(),
+        status: o.status().to_string(),
+        quantity: o.quantity().to_string(),
+        filled_qty: o.filled_qty().to_string(),
+        price: o.price().map(|p| p.to_string()),
+    }
+}
+
+fn py_orders<'a>(
+    py: Python<'_>,
+    orders: impl Iterator<Item = &'a Order>,
+) -> PyResult<Vec<Py<PyReplayOrder>>> {
+    orders.map(|o| Py::new(py, order(o))).collect()
 }
 
 fn books(engine: &Engine) -> Vec<PyReplayBook> {
@@ -167,7 +176,11 @@ fn state(py: Python<'_>, view: &ReplayView<'_>) -> PyResult<PyReplayState> {
         seq: view.seq,
         ts: engine.now().0,
         trading_state: engine.state().risk().state().to_string(),
-        orders: orders(engine).into_iter().map(|o| Py::new(py, o)).collect::<PyResult<_>>()?,
+        open_orders: py_orders(py, engine.state().open_orders())?,
+        closed_orders: py_orders(py, {
+            let closed = engine.state().closed_orders();
+            closed.since(closed.len().saturating_sub(RECENT_CLOSED))
+        })?,
         positions,
         balances,
         books: books(engine).into_iter().map(|b| Py::new(py, b)).collect::<PyResult<_>>()?,
@@ -276,6 +289,13 @@ impl PyReplay {
     #[getter]
     fn last_seq(&self) -> u64 {
         self.0.last_seq()
+    }
+
+    /// Any order at the current position (open or closed), or None if it was not made yet.
+    fn order(&self, client_order_id: &str) -> PyResult<Option<PyReplayOrder>> {
+        let id = order_id(client_order_id)?;
+        let view = self.0.view().map_err(|e| replay_error(&e))?;
+        Ok(view.engine.state().order(id).map(order))
     }
 
     fn state(&self, py: Python<'_>) -> PyResult<PyReplayState> {

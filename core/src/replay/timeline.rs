@@ -148,6 +148,7 @@ impl<S: EventSource> Replay<S> {
         }
         let mut archives = Archives::default();
         archives.catch_up(fold.engine());
+        let archives = archives.freeze();
         let start = fold_from(&config, &instruments, None)?;
         Ok(Self {
             source,
