@@ -98,10 +98,92 @@ impl EventHeader for TimerFired {
 macro_rules! event_enum {
     ($($variant:ident($ty:ty)),+ $(,)?) => {
         /// Any event. The variant name is the `type` tag on the wire and the `kind` in the log.
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(tag = "type")]
         pub enum Event {
             $($variant($ty)),+
+        }
+
+        impl<'de> Deserialize<'de> for Event {
+            /// A map whose first entry is the `type` tag (as this engine and Python's msgspec
+            /// write it), then the variant's fields, read straight into the variant: serde's
+            /// derive for a tagged enum buffers every field first, which made decoding the
+            /// costliest step of a re-fold.
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl<'de> serde::de::Visitor<'de> for Visit {
+                    type Value = Event;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("an event: a map with its `type` first")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Event, A::Error> {
+                        use serde::de::Error;
+                        if map.next_key::<Tag>()?.is_none() {
+                            return Err(A::Error::missing_field("type"));
+                        }
+                        let Kind(kind) = map.next_value()?;
+                        let rest = serde::de::value::MapAccessDeserializer::new(map);
+                        let mut n = 0;
+                        $(
+                            if kind == n {
+                                return <$ty>::deserialize(rest).map(Event::$variant);
+                            }
+                            n += 1;
+                        )+
+                        Err(A::Error::custom(format_args!("no event kind {kind} of {n}")))
+                    }
+                }
+                deserializer.deserialize_map(Visit)
+            }
+        }
+
+        /// The first key of an event's map, which must be `type`.
+        struct Tag;
+
+        impl<'de> Deserialize<'de> for Tag {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl serde::de::Visitor<'_> for Visit {
+                    type Value = Tag;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("the field `type` first")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Tag, E> {
+                        if key == "type" {
+                            Ok(Tag)
+                        } else {
+                            Err(E::custom(format_args!("the first field must be `type`, not `{key}`")))
+                        }
+                    }
+                }
+                deserializer.deserialize_str(Visit)
+            }
+        }
+
+        /// An event kind, by its position in `Event::KINDS`.
+        struct Kind(usize);
+
+        impl<'de> Deserialize<'de> for Kind {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl serde::de::Visitor<'_> for Visit {
+                    type Value = Kind;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("an event kind")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, kind: &str) -> Result<Kind, E> {
+                        Event::KINDS
+                            .iter()
+                            .position(|k| *k == kind)
+                            .map(Kind)
+                            .ok_or_else(|| E::unknown_variant(kind, Event::KINDS))
+                    }
+                }
+                deserializer.deserialize_str(Visit)
+            }
         }
 
         impl Event {
