@@ -278,7 +278,10 @@ mod tests {
         assert_eq!(part.from, 4);
         assert_eq!(part.entries, [id(4), id(5)]);
         let whole = part.complete(Some(&archive(5))).unwrap();
-        assert_eq!(whole.iter().copied().collect::<Vec<_>>(), a.iter().copied().collect::<Vec<_>>());
+        assert_eq!(
+            whole.iter().copied().collect::<Vec<_>>(),
+            a.iter().copied().collect::<Vec<_>>()
+        );
         let part: OwnedPart<ClientOrderId> = rmp_serde::from_slice(&bytes).unwrap();
         assert!(part.complete(None).is_none(), "a part after 0 needs its base");
         let part: OwnedPart<ClientOrderId> = rmp_serde::from_slice(&bytes).unwrap();

@@ -20,7 +20,9 @@ pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
 pub use record::RecordError;
-pub use snapshot::{ArchiveMarks, Archives, SnapshotError, SNAPSHOT_VERSION};
+pub use snapshot::{
+    archive_parts, ArchiveMarks, ArchiveParts, Archives, SnapshotError, SNAPSHOT_VERSION,
+};
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;

@@ -35,7 +35,9 @@ pub enum SnapshotError {
     Version { found: u32 },
     #[error("snapshot was taken with a different engine configuration")]
     ConfigMismatch,
-    #[error("snapshot leaves out the first {needed} archived {what}; the restore was given {given}")]
+    #[error(
+        "snapshot leaves out the first {needed} archived {what}; the restore was given {given}"
+    )]
     MissingArchive { what: &'static str, needed: u64, given: usize },
 }
 
@@ -60,6 +62,23 @@ impl Archives {
         if let Some(venue) = &engine.venue {
             self.venue_ids.catch_up(venue.closed_ids());
         }
+    }
+
+    /// Takes on the archive entries a snapshot carries (see `archive_parts`); they must start
+    /// where these end.
+    pub fn extend(&mut self, parts: ArchiveParts) -> Result<(), SnapshotError> {
+        let ArchiveParts { closed_orders, venue_closed_ids } = parts;
+        let gap =
+            |what, needed: u64, given: usize| SnapshotError::MissingArchive { what, needed, given };
+        if closed_orders.from != self.orders.len() as u64 {
+            return Err(gap("orders", closed_orders.from, self.orders.len()));
+        }
+        if venue_closed_ids.from != self.venue_ids.len() as u64 {
+            return Err(gap("venue order ids", venue_closed_ids.from, self.venue_ids.len()));
+        }
+        closed_orders.entries.into_iter().for_each(|o| self.orders.push(o));
+        venue_closed_ids.entries.into_iter().for_each(|id| self.venue_ids.push(id));
+        Ok(())
     }
 
     /// The same archives, frozen so that restores take their prefixes in O(1).
@@ -88,6 +107,29 @@ struct SnapshotRef<'a> {
     /// Arrival times of the last message each way: venue traffic keeps its order.
     last_to_venue: UnixNanos,
     last_from_venue: UnixNanos,
+}
+
+/// The archive entries a snapshot carries, read without the rest of its state.
+#[derive(Debug, Deserialize)]
+pub struct ArchiveParts {
+    closed_orders: OwnedPart<Order>,
+    venue_closed_ids: OwnedPart<ClientOrderId>,
+}
+
+impl ArchiveParts {
+    /// True when the snapshot carries the archives whole (it needs no earlier snapshot).
+    pub fn whole(&self) -> bool {
+        self.closed_orders.from == 0 && self.venue_closed_ids.from == 0
+    }
+}
+
+/// The archive entries in snapshot `bytes`.
+pub fn archive_parts(bytes: &[u8]) -> Result<ArchiveParts, SnapshotError> {
+    let found = version(bytes)?;
+    if found != SNAPSHOT_VERSION {
+        return Err(SnapshotError::Version { found });
+    }
+    decode(bytes)
 }
 
 /// What is read back.
@@ -330,7 +372,7 @@ mod tests {
             })
             .unwrap();
         let SubmitOrder { strategy_id, instrument_id, client_order_id, .. } = submit;
-        engine.process(Event::SubmitOrder(submit.clone())).unwrap();
+        engine.process(Event::SubmitOrder(submit)).unwrap();
         let (account_id, t) = (engine.config.account_id, submit.ts_init);
         let currency = engine.config.starting_balances[0].currency;
         let venue_order_id = VenueOrderId::from_static("V-1");

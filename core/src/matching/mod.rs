@@ -46,12 +46,12 @@ pub use latency::{
 };
 pub use outage::Outages;
 
+use crate::archive::Archive;
 use crate::events::{BookDeltas, BookSnapshot, Event, QuoteTick, TradeTick};
 use crate::types::{
     AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, IdMap, Instrument,
     InstrumentError, InstrumentId, UnixNanos, Venue,
 };
-use crate::archive::Archive;
 use book_state::{Depth, Level};
 use order::VenueOrder;
 use serde::{Deserialize, Serialize};

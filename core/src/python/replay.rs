@@ -276,9 +276,7 @@ impl PyReplay {
         }
         let options = ReplayOptions { snapshot_every, window };
         let source: Box<dyn EventSource> = Box::new(log);
-        Replay::new(source, config, instruments, options)
-            .map(Self)
-            .map_err(|e| replay_error(&e))
+        Replay::new(source, config, instruments, options).map(Self).map_err(|e| replay_error(&e))
     }
 
     #[getter]

@@ -75,18 +75,21 @@ pub fn recover(
         config,
         instruments,
         snapshot,
+        None,
         tail.into_iter().map(Ok::<_, std::convert::Infallible>),
     )
 }
 
 /// [`recover`] over a source whose reads can fail (a store); a read error stops recovery.
+/// `base`: the archives a snapshot that leaves out their start is restored onto.
 pub fn try_recover<E: Display>(
     config: &EngineConfig,
     instruments: &[Instrument],
     snapshot: Option<(u64, &[u8])>,
+    base: Option<&Archives>,
     tail: impl IntoIterator<Item = Result<(u64, Event), E>>,
 ) -> Result<Recovered, ReplayError> {
-    let mut fold = fold_from(config, instruments, snapshot)?;
+    let mut fold = fold_onto(config, instruments, snapshot, base)?;
     for item in tail {
         let (seq, event) = item.map_err(|e| ReplayError::Source(e.to_string()))?;
         if seq <= fold.seq() {

@@ -124,8 +124,7 @@ fn seek_gives_the_state_a_fold_to_that_seq_gives() {
     let live = run(5, 300, false);
     let source = VecSource::new(live.log.clone());
     let options = ReplayOptions { snapshot_every: 64, window: 5 };
-    let mut replay =
-        Replay::new(source, config(5, true), vec![instrument()], options).unwrap();
+    let mut replay = Replay::new(source, config(5, true), vec![instrument()], options).unwrap();
     let last = replay.last_seq();
     assert!(replay.checkpoint_seqs().count() as u64 >= last / 64);
     for target in [last, 1, last / 2, last / 2 + 1, last / 2 - 1, 0, 77, last - 3] {

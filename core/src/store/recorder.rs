@@ -7,7 +7,7 @@
 //! `take_events`, so attaching a log changes nothing about what the host sees.
 
 use super::{Durability, EventLog, Hash, StoreError};
-use crate::engine::{Engine, EngineConfig, EngineError};
+use crate::engine::{ArchiveMarks, Engine, EngineConfig, EngineError};
 use crate::events::Event;
 use crate::types::Instrument;
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,14 @@ pub struct Recorder {
     snapshot_every: u64,
     last_seq: u64,
     last_snapshot: u64,
+    /// Where the archives stood at this recorder's last snapshot: the next one carries them
+    /// only from there (the first carries them whole; see `archives_for` in `source`).
+    snapshot_marks: Option<ArchiveMarks>,
+    /// Size of the last snapshot with whole archives, and of the partial ones since: once the
+    /// partial ones outweigh it, the next is whole again, so a recovery reads at most about
+    /// twice one whole snapshot.
+    whole_bytes: usize,
+    partial_bytes: usize,
     durable_seq: u64,
     held: Vec<Event>,
 }
@@ -105,6 +113,9 @@ impl Recorder {
             snapshot_every,
             last_seq: head,
             last_snapshot,
+            snapshot_marks: None,
+            whole_bytes: 0,
+            partial_bytes: 0,
             durable_seq: head,
             held: Vec::new(),
         })
@@ -131,8 +142,18 @@ impl Recorder {
     pub fn record(&mut self, engine: &mut Engine) -> Result<(), RecordError> {
         self.record_events(engine)?;
         if self.snapshot_every > 0 && self.last_seq - self.last_snapshot >= self.snapshot_every {
-            let bytes = engine.snapshot()?;
+            let from = match self.snapshot_marks {
+                Some(marks) if self.partial_bytes <= self.whole_bytes => marks,
+                _ => ArchiveMarks::default(),
+            };
+            let bytes = engine.snapshot_from(from)?;
             self.log.save_snapshot(self.last_seq, engine.now().0, &bytes)?;
+            if from == ArchiveMarks::default() {
+                (self.whole_bytes, self.partial_bytes) = (bytes.len(), 0);
+            } else {
+                self.partial_bytes += bytes.len();
+            }
+            self.snapshot_marks = Some(engine.archive_marks());
             // A snapshot is committed under synchronous=FULL, with everything before it.
             self.last_snapshot = self.last_seq;
             self.durable_seq = self.last_seq;
