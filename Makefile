@@ -31,10 +31,14 @@ venv: $(STAMP) ## create .venv with the pinned tools of requirements-dev.txt
 
 # The event log links the system SQLite (the library Python's sqlite3 uses), never a bundled copy.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-sqlite-dev: ## install libsqlite3-dev with apt-get, only if pkg-config cannot find sqlite3
+# The tests query logs with the sqlite3 shell too, as an operator would.
+sqlite-dev: ## install libsqlite3-dev and the sqlite3 shell with apt-get, only if missing
 	@pkg-config --exists sqlite3 2>/dev/null || { \
 		echo "sqlite-dev: installing libsqlite3-dev (the event log links the system SQLite)"; \
 		$(SUDO) apt-get install -y -qq libsqlite3-dev pkg-config; }
+	@command -v sqlite3 >/dev/null || { \
+		echo "sqlite-dev: installing the sqlite3 shell (the tests query logs with it)"; \
+		$(SUDO) apt-get install -y -qq sqlite3; }
 
 build: $(STAMP) sqlite-dev ## build the Rust engine (release) into .venv as nautui._core
 	@echo "build: the engine in release mode (a first build takes a minute or two)"

@@ -4,8 +4,11 @@ open, bad inputs, snapshots and sqlite-utils reading the file."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -207,6 +210,31 @@ def test_durable_tickets_from_many_threads_share_commits(tmp_path: Path) -> None
         assert con.execute("SELECT count(*) FROM events").fetchone() == (200,)
         con.close()
     assert EventLog.open_readonly(path).verify().ok
+
+
+def test_the_sqlite3_shell_and_the_sqlite_utils_cli_query_the_log(tmp_path: Path) -> None:
+    path = sample_log(tmp_path)
+    shell = shutil.which("sqlite3")
+    assert shell is not None, "the sqlite3 shell is missing: `make test` installs it"
+    query = "SELECT seq, kind FROM events WHERE kind = 'OrderFilled'"
+    out = subprocess.run(  # noqa: S603  (the system's sqlite3 shell on our own file)
+        [shell, "-readonly", str(path), query], check=True, capture_output=True, text=True
+    ).stdout
+    (row,) = out.splitlines()
+    seq, kind = row.split("|")
+    assert kind == "OrderFilled"
+    logged = dict(EventLog.open_readonly(path).read_from(int(seq)))[int(seq)]
+    assert logged == fixture("OrderFilled")
+    cli = Path(sys.executable).with_name("sqlite-utils")
+    rows = json.loads(
+        subprocess.run(  # noqa: S603  (the venv's sqlite-utils on our own file)
+            [str(cli), "query", str(path), "SELECT key, value FROM meta WHERE key = 'run_id'"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    assert rows == [{"key": "run_id", "value": "test-run"}]
 
 
 def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
