@@ -54,13 +54,18 @@ pub fn read_rows(
 
 const PAGE: usize = 4096;
 
+/// Seq and payload only: an event read for a re-fold needs nothing else, and each payload is
+/// decoded straight from SQLite's buffer.
+const SELECT_PAYLOADS: &str =
+    "SELECT seq, payload FROM events WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3";
+
 /// Events `from..=to` in seq order, decoded, read a page at a time.
 pub struct EventIter {
     conn: Connection,
     path: PathBuf,
     next: u64,
     to: u64,
-    buffer: VecDeque<StoredRow>,
+    buffer: VecDeque<Result<(u64, Event), StoreError>>,
     done: bool,
 }
 
@@ -75,6 +80,40 @@ impl EventIter {
             done: false,
         })
     }
+
+    /// The next page: every row read and decoded, a gap or an undecodable payload ending it.
+    fn fill(&mut self) -> Result<(), StoreError> {
+        let path = &self.path;
+        let sql = |e: rusqlite::Error| StoreError::sql(path, &e);
+        let mut stmt = self.conn.prepare_cached(SELECT_PAYLOADS).map_err(sql)?;
+        let to = self.to.min(i64::MAX as u64) as i64;
+        let mut rows =
+            stmt.query(rusqlite::params![self.next as i64, to, PAGE as i64]).map_err(sql)?;
+        let mut read = 0;
+        while let Some(row) = rows.next().map_err(sql)? {
+            read += 1;
+            let seq = row.get::<_, i64>(0).map_err(sql)? as u64;
+            if seq != self.next {
+                self.done = true;
+                self.buffer.push_back(Err(StoreError::corrupt(path, self.next, "missing")));
+                return Ok(());
+            }
+            let payload = row.get_ref(1).map_err(sql)?;
+            let bytes =
+                payload.as_blob().map_err(|e| StoreError::corrupt(path, seq, e.to_string()))?;
+            let event = Event::from_msgpack(bytes)
+                .map(|event| (seq, event))
+                .map_err(|e| StoreError::corrupt(path, seq, format!("payload: {e}")));
+            self.done |= event.is_err();
+            self.buffer.push_back(event);
+            self.next = seq + 1;
+            if self.done {
+                return Ok(());
+            }
+        }
+        self.done = read < PAGE;
+        Ok(())
+    }
 }
 
 impl Iterator for EventIter {
@@ -82,29 +121,12 @@ impl Iterator for EventIter {
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.buffer.is_empty() && !self.done {
-            match read_rows(&self.conn, &self.path, self.next, self.to, PAGE) {
-                Ok(rows) => {
-                    self.done = rows.len() < PAGE;
-                    self.buffer.extend(rows);
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
+            if let Err(e) = self.fill() {
+                self.done = true;
+                return Some(Err(e));
             }
         }
-        let row = self.buffer.pop_front()?;
-        if row.seq != self.next {
-            self.done = true;
-            self.buffer.clear();
-            return Some(Err(StoreError::corrupt(&self.path, self.next, "missing")));
-        }
-        self.next = row.seq + 1;
-        Some(
-            Event::from_msgpack(&row.payload)
-                .map(|event| (row.seq, event))
-                .map_err(|e| StoreError::corrupt(&self.path, row.seq, format!("payload: {e}"))),
-        )
+        self.buffer.pop_front()
     }
 }
 
