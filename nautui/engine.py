@@ -263,10 +263,17 @@ class Engine:
         """Everything that happened since the last drain, in order."""
         return events.decode_many(self._core.drain_events())
 
-    def drain_outbound(self) -> list[events.Event]:
+    def drain_outbound(self, *, wait: bool = True) -> list[events.Event]:
         """Commands for a live venue adapter (an engine without a simulated venue), in order.
-        With a log attached, only once they are durable in it (write-ahead)."""
-        return [events.decode(p) for p in self._core.drain_outbound()]
+        With a log attached, only once they are durable in it (write-ahead): ``wait`` blocks
+        until they are, with the interpreter lock released; without it only those durable now
+        are returned, the others on a later call (``outbound_waiting`` counts them)."""
+        return [events.decode(p) for p in self._core.drain_outbound(wait)]
+
+    @property
+    def outbound_waiting(self) -> int:
+        """Commands held until the events that hold them are durable in the log."""
+        return self._core.outbound_waiting()
 
     # -- commands ------------------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ def main() -> int:
     rng = random.Random(seed)  # noqa: S311  (seeded: the same quotes for the same seed)
     ts = engine.now
     mid = 10_000 + rng.randrange(-50, 50)
-    reported = -1
+    reported = 0  # seq 0 is the empty log: nothing to acknowledge
     out = sys.stdout
     for _ in range(quotes):
         ts += rng.randrange(100_000, 2_000_000)

@@ -330,11 +330,27 @@ impl PyEngine {
     }
 
     /// Commands for a live venue adapter, as MessagePack payloads. With a log attached they are
-    /// released only once they are committed under synchronous=FULL (write-ahead).
-    fn drain_outbound<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    /// released only once they are committed under synchronous=FULL (write-ahead): with `wait`
+    /// this blocks until they are (the interpreter lock released, so other threads run), without
+    /// it only those already durable are returned and the rest stay for a later call.
+    #[pyo3(signature = (wait = true))]
+    fn drain_outbound<'py>(
+        &mut self,
+        py: Python<'py>,
+        wait: bool,
+    ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
         let outbound = match self.recorder.as_mut() {
             Some(recorder) => {
-                recorder.release_outbound(&mut self.engine).map_err(|e| errors::core(e.into()))?
+                let mut ready = recorder
+                    .release_outbound(&mut self.engine)
+                    .map_err(|e| errors::core(e.into()))?;
+                if wait && recorder.outbound_waiting() > 0 {
+                    let rest = py
+                        .allow_threads(|| recorder.wait_outbound())
+                        .map_err(|e| errors::core(e.into()))?;
+                    ready.extend(rest);
+                }
+                ready
             }
             None => self.engine.drain_outbound(),
         };
@@ -342,6 +358,11 @@ impl PyEngine {
             .iter()
             .map(|e| e.to_msgpack().map(|b| PyBytes::new(py, &b)).map_err(|e| errors::codec(&e)))
             .collect()
+    }
+
+    /// Commands held until their events are durable (see `drain_outbound`).
+    fn outbound_waiting(&self) -> usize {
+        self.recorder.as_ref().map_or(0, Recorder::outbound_waiting)
     }
 
     /// Records everything this engine produces into `log` from now on (events appended after

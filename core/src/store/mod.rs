@@ -87,6 +87,21 @@ pub struct Durable {
 }
 
 impl Durable {
+    /// The commit's outcome if it is known now, without waiting; None while it is pending.
+    pub fn poll(&mut self) -> Option<Result<(), StoreError>> {
+        let Some(wait) = &self.wait else { return Some(Ok(())) };
+        let outcome = match wait.try_recv() {
+            Ok(outcome) => outcome,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(StoreError::WriterStopped {
+                path: self.path.display().to_string(),
+                reason: "closed before the commit".into(),
+            }),
+        };
+        self.wait = None;
+        Some(outcome)
+    }
+
     /// Blocks until the events are committed under synchronous=FULL (or the writer failed).
     pub fn wait(self) -> Result<(), StoreError> {
         let Some(wait) = self.wait else { return Ok(()) };
@@ -436,6 +451,13 @@ impl EventLog {
     }
 
     fn request(&self, make: impl FnOnce(writer::Reply) -> Request) -> Result<(), StoreError> {
+        self.request_async(make)?.wait()
+    }
+
+    fn request_async(
+        &self,
+        make: impl FnOnce(writer::Reply) -> Request,
+    ) -> Result<Durable, StoreError> {
         let side = self.writer()?;
         let (tx, rx) = sync_channel(1);
         {
@@ -443,12 +465,18 @@ impl EventLog {
             let sender = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
             sender.send(make(tx)).map_err(|_| self.stopped())?;
         }
-        rx.recv().map_err(|_| self.stopped())?
+        Ok(Durable { wait: Some(rx), path: self.path.clone() })
     }
 
     /// Commits everything appended so far, durably (synchronous=FULL).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.request(|done| Request::Flush { done })
+    }
+
+    /// `flush` without waiting: the `Durable` resolves once everything appended before it is
+    /// committed under synchronous=FULL.
+    pub fn flush_async(&self) -> Result<Durable, StoreError> {
+        self.request_async(|done| Request::Flush { done })
     }
 
     /// The last committed seq and its hash (seq 0 and the genesis hash for an empty log).
@@ -482,8 +510,18 @@ impl EventLog {
 
     /// Stores a snapshot of the engine state as of event `seq` (committed before returning).
     pub fn save_snapshot(&self, seq: u64, ts: u64, payload: &[u8]) -> Result<(), StoreError> {
-        let payload = payload.to_vec();
-        self.request(|done| Request::Snapshot { seq, ts, payload, done })
+        self.save_snapshot_async(seq, ts, payload.to_vec())?.wait()
+    }
+
+    /// `save_snapshot` without waiting: the `Durable` resolves once the snapshot, and every
+    /// event before it, is committed.
+    pub fn save_snapshot_async(
+        &self,
+        seq: u64,
+        ts: u64,
+        payload: Vec<u8>,
+    ) -> Result<Durable, StoreError> {
+        self.request_async(|done| Request::Snapshot { seq, ts, payload, done })
     }
 
     /// The latest valid snapshot: its seq and bytes.

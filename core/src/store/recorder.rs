@@ -5,12 +5,19 @@
 //! The host calls `record` after every call into the engine (the Python `Engine` does it for
 //! you once a log is attached). The events recorded stay available to the host through
 //! `take_events`, so attaching a log changes nothing about what the host sees.
+//!
+//! Recording never waits for the disk: durable commits are asked for and confirmed later
+//! (`poll`), so the engine goes on while the writer syncs, and many commands share one fsync.
+//! Only commands for a live venue wait, each until the events that hold it are durable:
+//! `release_outbound` hands over those already durable, `wait_outbound` blocks (a host releases
+//! its interpreter lock around it) until the rest are.
 
-use super::{Durability, EventLog, Hash, StoreError};
+use super::{Durability, Durable, EventLog, Hash, StoreError};
 use crate::engine::{ArchiveMarks, Engine, EngineConfig, EngineError};
 use crate::events::Event;
 use crate::types::Instrument;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -92,6 +99,12 @@ pub struct Recorder {
     whole_bytes: usize,
     partial_bytes: usize,
     durable_seq: u64,
+    /// Durable commits asked for and not confirmed yet, with the last seq each covers.
+    pending: VecDeque<(u64, Durable)>,
+    /// Snapshots handed to the writer and not confirmed yet.
+    snapshots: VecDeque<Durable>,
+    /// Commands for a live venue, with the seq that must be durable before each leaves.
+    outbound: VecDeque<(u64, Event)>,
     held: Vec<Event>,
 }
 
@@ -117,6 +130,9 @@ impl Recorder {
             whole_bytes: 0,
             partial_bytes: 0,
             durable_seq: head,
+            pending: VecDeque::new(),
+            snapshots: VecDeque::new(),
+            outbound: VecDeque::new(),
             held: Vec::new(),
         })
     }
@@ -147,16 +163,55 @@ impl Recorder {
                 _ => ArchiveMarks::default(),
             };
             let bytes = engine.snapshot_from(from)?;
-            self.log.save_snapshot(self.last_seq, engine.now().0, &bytes)?;
+            let size = bytes.len();
+            let saved = self.log.save_snapshot_async(self.last_seq, engine.now().0, bytes)?;
+            self.snapshots.push_back(saved);
             if from == ArchiveMarks::default() {
-                (self.whole_bytes, self.partial_bytes) = (bytes.len(), 0);
+                (self.whole_bytes, self.partial_bytes) = (size, 0);
             } else {
-                self.partial_bytes += bytes.len();
+                self.partial_bytes += size;
             }
             self.snapshot_marks = Some(engine.archive_marks());
-            // A snapshot is committed under synchronous=FULL, with everything before it.
             self.last_snapshot = self.last_seq;
-            self.durable_seq = self.last_seq;
+        }
+        self.poll()
+    }
+
+    /// Takes note of the commits confirmed so far, without waiting; the first failure is
+    /// returned.
+    pub fn poll(&mut self) -> Result<(), RecordError> {
+        while let Some((seq, durable)) = self.pending.front_mut() {
+            let seq = *seq;
+            match durable.poll() {
+                None => break,
+                Some(outcome) => {
+                    self.pending.pop_front();
+                    outcome?;
+                    self.durable_seq = self.durable_seq.max(seq);
+                }
+            }
+        }
+        while let Some(saved) = self.snapshots.front_mut() {
+            match saved.poll() {
+                None => break,
+                Some(outcome) => {
+                    self.snapshots.pop_front();
+                    outcome?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Blocks until every commit asked for so far is confirmed. Needs nothing of the engine,
+    /// so a host can run it without its interpreter lock.
+    pub fn wait_durable(&mut self) -> Result<(), RecordError> {
+        while let Some((seq, durable)) = self.pending.pop_front() {
+            durable.wait()?;
+            self.durable_seq = self.durable_seq.max(seq);
+        }
+        while let Some(saved) = self.snapshots.pop_front() {
+            saved.wait()?;
         }
         Ok(())
     }
@@ -181,24 +236,50 @@ impl Recorder {
             Some(Durability::Safe) => events.iter().any(Event::is_command),
             Some(Durability::Batched) | None => false,
         };
-        let receipt = self.log.append(events)?;
-        self.last_seq = receipt.last_seq;
         if durable {
-            self.durable_seq = receipt.last_seq;
+            let (receipt, pending) = self.log.append_durable_async(events)?;
+            self.last_seq = receipt.last_seq;
+            self.pending.push_back((receipt.last_seq, pending));
+        } else {
+            // Nothing here waits: under `safe` only batches holding a command would.
+            self.last_seq = self.log.append(events)?.last_seq;
         }
         Ok(())
     }
 
-    /// Commands for a live venue, released only once the events that hold them are committed
-    /// under synchronous=FULL (write-ahead): records first, flushes when the policy did not.
+    /// Records, then takes the engine's commands for a live venue and returns those whose
+    /// events are committed under synchronous=FULL (write-ahead), oldest first, without
+    /// waiting; the others stay until `wait_outbound` or a later call. A durable commit is
+    /// asked for when the policy did not make one.
     pub fn release_outbound(&mut self, engine: &mut Engine) -> Result<Vec<Event>, RecordError> {
         self.record(engine)?;
-        let outbound = engine.drain_outbound();
-        if !outbound.is_empty() && self.durable_seq < self.last_seq {
-            self.log.flush()?;
-            self.durable_seq = self.last_seq;
+        let needed = self.last_seq;
+        let sent = engine.drain_outbound();
+        if !sent.is_empty() {
+            let covered = self.pending.back().is_some_and(|(seq, _)| *seq >= needed);
+            if self.durable_seq < needed && !covered {
+                self.pending.push_back((needed, self.log.flush_async()?));
+            }
+            self.outbound.extend(sent.into_iter().map(|command| (needed, command)));
         }
-        Ok(outbound)
+        self.poll()?;
+        Ok(self.ready_outbound())
+    }
+
+    /// Blocks until every command held is durable, then returns them (see `wait_durable`).
+    pub fn wait_outbound(&mut self) -> Result<Vec<Event>, RecordError> {
+        self.wait_durable()?;
+        Ok(self.ready_outbound())
+    }
+
+    /// Commands held until their events are durable.
+    pub fn outbound_waiting(&self) -> usize {
+        self.outbound.len()
+    }
+
+    fn ready_outbound(&mut self) -> Vec<Event> {
+        let ready = self.outbound.iter().take_while(|(seq, _)| *seq <= self.durable_seq).count();
+        self.outbound.drain(..ready).map(|(_, command)| command).collect()
     }
 
     /// The events recorded since the last call, in order (what `Engine::drain_events` would
@@ -211,6 +292,7 @@ impl Recorder {
     /// prints at its end.
     pub fn finish(&mut self, engine: &mut Engine) -> Result<(u64, Hash), RecordError> {
         self.record(engine)?;
+        self.wait_durable()?;
         self.log.flush()?;
         self.durable_seq = self.last_seq;
         Ok(self.log.head()?)

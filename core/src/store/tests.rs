@@ -496,8 +496,15 @@ mod recording {
         for event in inputs(2, 120) {
             let command = event.is_command();
             engine.process(event).unwrap();
-            let outbound = recorder.release_outbound(&mut engine).unwrap();
-            if !outbound.is_empty() {
+            // Released without waiting only once durable; the rest after the wait.
+            let ready = recorder.release_outbound(&mut engine).unwrap();
+            let held = recorder.outbound_waiting();
+            let rest = recorder.wait_outbound().unwrap();
+            assert_eq!((rest.len(), recorder.outbound_waiting()), (held, 0));
+            for outbound in [ready, rest] {
+                if outbound.is_empty() {
+                    continue;
+                }
                 released += outbound.len();
                 // Every command sent is already committed: a reader sees it now.
                 assert!(command);
