@@ -107,10 +107,11 @@ class Engine:
         """Records every event this engine produces into ``log``, as it is produced, after the
         log's head; a snapshot of the engine every ``snapshot_every`` events (0: none).
 
-        Under the log's default policy (``safe``) a command is durable before the call that made
-        it returns; ``drain_outbound`` releases commands for a live venue only once they are
-        committed under synchronous=FULL, whatever the policy (write-ahead). ``drain_events``
-        still returns every event."""
+        Under the log's default policy (``safe``) a batch holding a command is committed under
+        synchronous=FULL; the engine does not wait for the disk meanwhile, so many commands
+        share one sync. ``drain_outbound`` releases commands for a live venue only once they are
+        durable, whatever the policy (write-ahead). ``drain_events`` still returns every
+        event."""
         if snapshot_every < 0:
             raise InvalidValueError(f"snapshot_every: must be 0 or more, got {snapshot_every}")
         self._core.attach_log(log._core, snapshot_every)
@@ -132,7 +133,8 @@ class Engine:
 
     @property
     def durable_seq(self) -> int | None:
-        """The last recorded seq known committed under synchronous=FULL (None: no log)."""
+        """The last recorded seq known committed under synchronous=FULL (None: no log); it
+        lags ``recorded_seq`` while a commit is on its way to the disk."""
         seqs = self._core.log_seqs()
         return None if seqs is None else seqs[1]
 

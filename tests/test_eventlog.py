@@ -237,6 +237,26 @@ def test_the_sqlite3_shell_and_the_sqlite_utils_cli_query_the_log(tmp_path: Path
     assert rows == [{"key": "run_id", "value": "test-run"}]
 
 
+@pytest.mark.parametrize(
+    ("where", "index"),
+    [
+        ("kind = 'OrderFilled'", "events_kind"),
+        ("instrument_id = 'BTCUSDT.BINANCE'", "events_instrument"),
+        ("strategy_id = 'ema-cross'", "events_strategy"),
+        ("client_order_id = 'O-1'", "events_order"),
+        ("ts_event BETWEEN 1 AND 2", "events_ts"),
+    ],
+)
+def test_what_operators_filter_on_is_found_through_an_index(
+    tmp_path: Path, where: str, index: str
+) -> None:
+    con = sqlite3.connect(sample_log(tmp_path))
+    query = f"EXPLAIN QUERY PLAN SELECT * FROM events WHERE {where}"  # noqa: S608  (test constants)
+    plan = " ".join(row[-1] for row in con.execute(query))
+    con.close()
+    assert f"USING INDEX {index}" in plan, plan
+
+
 def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
     path = sample_log(tmp_path)
     db = sqlite_utils.Database(path)
@@ -249,7 +269,13 @@ def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
     assert meta["schema_version"] == "1"
     assert meta["run_id"] == "test-run"
     indexed = {tuple(i.columns) for i in db.table("events").indexes}
-    assert {("kind",), ("instrument_id",), ("client_order_id",), ("ts_event",)} <= indexed
+    assert {
+        ("kind",),
+        ("instrument_id",),
+        ("strategy_id",),
+        ("client_order_id",),
+        ("ts_event",),
+    } <= indexed
     db.close()
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)

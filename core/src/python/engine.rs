@@ -20,6 +20,7 @@ use crate::store::{self, Recorder};
 use crate::types::{ClientOrderId, Currency, InstrumentId, StrategyId, UnixNanos, FIXED_SCALE};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict};
 use std::sync::{Arc, Mutex};
 
@@ -450,7 +451,7 @@ impl PyEngine {
 
     /// Appends events to the attached log that this engine did not produce in this run: the
     /// ones a recovery derived and found missing from the log (MessagePack payloads).
-    fn append_to_log(&mut self, payloads: Vec<Vec<u8>>) -> PyResult<()> {
+    fn append_to_log(&mut self, payloads: Vec<PyBackedBytes>) -> PyResult<()> {
         let events = payloads
             .iter()
             .map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e)))

@@ -12,6 +12,7 @@ use crate::replay::{
 use crate::store::EventLog;
 use crate::types::ClientOrderId;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyBytes;
 use std::path::PathBuf;
 
@@ -216,7 +217,7 @@ impl PyReplay {
     fn new(
         config: &[u8],
         instruments: Vec<PyInstrument>,
-        events: Vec<Vec<u8>>,
+        events: Vec<PyBackedBytes>,
         snapshot_every: u64,
         window: usize,
     ) -> PyResult<Self> {

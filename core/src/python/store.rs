@@ -6,9 +6,10 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use super::errors;
-use crate::events::Event;
-use crate::store::{self, Durability, LogMeta};
+use crate::events::CodecError;
+use crate::store::{self, Durability, LogMeta, RowBatch, StoreError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -29,8 +30,25 @@ fn durability(text: &str) -> PyResult<Durability> {
     text.parse().map_err(|e: String| errors::invalid_value("durability", e))
 }
 
-fn decode(payloads: Vec<Vec<u8>>) -> PyResult<Vec<Event>> {
-    payloads.iter().map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e))).collect()
+/// Fills a batch from payloads, naming the first bad one by its index, then appends it; all
+/// without the GIL (the bytes objects are borrowed, not copied), so Python threads run
+/// meanwhile.
+fn append_payloads<T: Send>(
+    py: Python<'_>,
+    log: &store::EventLog,
+    payloads: &[PyBackedBytes],
+    append: impl FnOnce(RowBatch) -> Result<T, StoreError> + Send,
+) -> PyResult<T> {
+    py.allow_threads(|| {
+        let mut batch = log.batch();
+        for (i, payload) in payloads.iter().enumerate() {
+            batch
+                .push_payload(payload)
+                .map_err(|e| CodecError::Decode(format!("payloads[{i}]: {e}")))?;
+        }
+        append(batch)
+    })
+    .map_err(|e| errors::store(&e))
 }
 
 #[pyclass(module = "nautui._core", name = "EventLog", frozen)]
@@ -90,16 +108,13 @@ impl PyEventLog {
         self.log.torn_tail().map(|t| (t.from_seq, t.removed, t.reason.clone()))
     }
 
-    fn append(&self, py: Python<'_>, payloads: Vec<Vec<u8>>) -> PyResult<(u64, u64)> {
-        let events = decode(payloads)?;
-        let r = py.allow_threads(|| self.log.append(&events)).map_err(|e| errors::store(&e))?;
+    fn append(&self, py: Python<'_>, payloads: Vec<PyBackedBytes>) -> PyResult<(u64, u64)> {
+        let r = append_payloads(py, &self.log, &payloads, |b| self.log.append_batch(b))?;
         Ok((r.first_seq, r.last_seq))
     }
 
-    fn append_durable(&self, py: Python<'_>, payloads: Vec<Vec<u8>>) -> PyResult<(u64, u64)> {
-        let events = decode(payloads)?;
-        let r =
-            py.allow_threads(|| self.log.append_durable(&events)).map_err(|e| errors::store(&e))?;
+    fn append_durable(&self, py: Python<'_>, payloads: Vec<PyBackedBytes>) -> PyResult<(u64, u64)> {
+        let r = append_payloads(py, &self.log, &payloads, |b| self.log.append_batch_durable(b))?;
         Ok((r.first_seq, r.last_seq))
     }
 
@@ -107,12 +122,10 @@ impl PyEventLog {
     fn append_durable_nowait(
         &self,
         py: Python<'_>,
-        payloads: Vec<Vec<u8>>,
+        payloads: Vec<PyBackedBytes>,
     ) -> PyResult<DurableTicket> {
-        let events = decode(payloads)?;
-        let (r, durable) = py
-            .allow_threads(|| self.log.append_durable_async(&events))
-            .map_err(|e| errors::store(&e))?;
+        let (r, durable) =
+            append_payloads(py, &self.log, &payloads, |b| self.log.append_batch_durable_async(b))?;
         Ok(DurableTicket {
             first_seq: r.first_seq,
             last_seq: r.last_seq,
@@ -158,9 +171,8 @@ impl PyEventLog {
             .collect())
     }
 
-    fn save_snapshot(&self, py: Python<'_>, seq: u64, ts: u64, payload: Vec<u8>) -> PyResult<()> {
-        py.allow_threads(|| self.log.save_snapshot(seq, ts, &payload))
-            .map_err(|e| errors::store(&e))
+    fn save_snapshot(&self, py: Python<'_>, seq: u64, ts: u64, payload: &[u8]) -> PyResult<()> {
+        py.allow_threads(|| self.log.save_snapshot(seq, ts, payload)).map_err(|e| errors::store(&e))
     }
 
     fn latest_snapshot<'py>(

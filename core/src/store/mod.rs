@@ -10,7 +10,9 @@
 //! committed under synchronous=FULL (write-ahead: the command may leave for the venue after).
 
 mod anchor;
+mod batch;
 mod chain;
+mod checkpointer;
 mod error;
 mod reader;
 mod recorder;
@@ -20,6 +22,7 @@ mod verify;
 mod writer;
 
 pub use anchor::Anchor;
+pub use batch::RowBatch;
 pub use chain::{genesis, to_hex, Hash};
 pub use error::StoreError;
 pub use reader::{EventIter, StoredRow};
@@ -35,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use writer::{NewRow, Request, Shared};
+use writer::{Request, Shared};
 
 /// When appends reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -379,20 +382,44 @@ impl EventLog {
         StoreError::WriterStopped { path: self.path.display().to_string(), reason: "closed".into() }
     }
 
+    /// An empty batch to fill (with `RowBatch::push` or `push_payload`) and append: one
+    /// emptied by the writer when there is one, so steady appends allocate nothing.
+    pub fn batch(&self) -> RowBatch {
+        self.write.as_ref().map_or_else(RowBatch::default, |side| side.shared.spares.take())
+    }
+
+    fn batch_of(&self, events: &[Event]) -> Result<RowBatch, StoreError> {
+        let mut batch = self.batch();
+        for event in events {
+            batch.push(event)?;
+        }
+        Ok(batch)
+    }
+
     /// Appends events; a batch holding a command waits for a durable commit under the `Safe`
     /// policy (every batch under `Full`, none under `Batched`).
     pub fn append(&self, events: &[Event]) -> Result<AppendReceipt, StoreError> {
+        self.append_batch(self.batch_of(events)?)
+    }
+
+    /// `append` for a filled batch.
+    pub fn append_batch(&self, batch: RowBatch) -> Result<AppendReceipt, StoreError> {
         let durable = match self.writer()?.durability {
-            Durability::Safe => events.iter().any(Event::is_command),
+            Durability::Safe => batch.has_command(),
             Durability::Full => true,
             Durability::Batched => false,
         };
-        self.append_rows(events, durable)
+        self.append_rows(batch, durable)
     }
 
     /// Appends events and returns once they are committed under synchronous=FULL.
     pub fn append_durable(&self, events: &[Event]) -> Result<AppendReceipt, StoreError> {
-        self.append_rows(events, true)
+        self.append_rows(self.batch_of(events)?, true)
+    }
+
+    /// `append_durable` for a filled batch.
+    pub fn append_batch_durable(&self, batch: RowBatch) -> Result<AppendReceipt, StoreError> {
+        self.append_rows(batch, true)
     }
 
     /// Appends events for a durable commit without waiting for it: the returned `Durable`
@@ -403,12 +430,20 @@ impl EventLog {
         &self,
         events: &[Event],
     ) -> Result<(AppendReceipt, Durable), StoreError> {
-        let (receipt, wait) = self.send_rows(events, true)?;
+        self.append_batch_durable_async(self.batch_of(events)?)
+    }
+
+    /// `append_durable_async` for a filled batch.
+    pub fn append_batch_durable_async(
+        &self,
+        batch: RowBatch,
+    ) -> Result<(AppendReceipt, Durable), StoreError> {
+        let (receipt, wait) = self.send_rows(batch, true)?;
         Ok((receipt, Durable { wait, path: self.path.clone() }))
     }
 
-    fn append_rows(&self, events: &[Event], durable: bool) -> Result<AppendReceipt, StoreError> {
-        let (receipt, wait) = self.send_rows(events, durable)?;
+    fn append_rows(&self, batch: RowBatch, durable: bool) -> Result<AppendReceipt, StoreError> {
+        let (receipt, wait) = self.send_rows(batch, durable)?;
         if let Some(wait) = wait {
             wait.recv().map_err(|_| self.stopped())??;
         }
@@ -418,11 +453,10 @@ impl EventLog {
     #[allow(clippy::type_complexity)] // the receipt and, for a durable append, its reply channel
     fn send_rows(
         &self,
-        events: &[Event],
+        mut rows: RowBatch,
         durable: bool,
     ) -> Result<(AppendReceipt, Option<Receiver<Result<(), StoreError>>>), StoreError> {
         let side = self.writer()?;
-        let mut rows = events.iter().map(NewRow::from_event).collect::<Result<Vec<_>, _>>()?;
         let n = rows.len() as u64;
         let (done, wait) = if durable {
             let (tx, rx) = sync_channel(1);
@@ -437,11 +471,7 @@ impl EventLog {
                 return Ok((AppendReceipt { first_seq, last_seq: first_seq - 1 }, None));
             }
             let tx = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
-            let mut hash = appender.last_hash;
-            for (seq, row) in (first_seq..).zip(rows.iter_mut()) {
-                hash = chain::row_hash(&hash, &row.fields(seq));
-                row.hash = hash;
-            }
+            let hash = rows.chain(first_seq, appender.last_hash);
             tx.send(Request::Append { first_seq, rows, done }).map_err(|_| self.stopped())?;
             appender.next_seq += n;
             appender.last_hash = hash;

@@ -22,6 +22,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_kind ON events(kind);
 CREATE INDEX events_instrument ON events(instrument_id) WHERE instrument_id IS NOT NULL;
+CREATE INDEX events_strategy ON events(strategy_id) WHERE strategy_id IS NOT NULL;
 CREATE INDEX events_order ON events(client_order_id) WHERE client_order_id IS NOT NULL;
 CREATE INDEX events_ts ON events(ts_event);
 CREATE TABLE snapshots (
@@ -36,8 +37,31 @@ CREATE TABLE meta (
 );
 ";
 
-pub const INSERT_EVENT: &str = "INSERT INTO events (seq, ts_event, ts_init, kind, instrument_id, \
-     strategy_id, client_order_id, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/// Values per `events` row in an insert.
+pub const EVENT_COLUMNS: usize = 9;
+
+/// An insert of `rows` events in one statement (numbered parameters, `EVENT_COLUMNS` per row).
+pub fn insert_events(rows: usize) -> String {
+    use std::fmt::Write as _;
+    let mut sql = String::from(
+        "INSERT INTO events (seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
+         client_order_id, payload, hash) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 1..=EVENT_COLUMNS {
+            if column > 1 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "?{}", row * EVENT_COLUMNS + column);
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 pub const SELECT_ROWS: &str = "SELECT seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
      client_order_id, payload, hash FROM events WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3";
