@@ -41,6 +41,7 @@ fn append_payloads<T: Send>(
 ) -> PyResult<T> {
     py.allow_threads(|| {
         let mut batch = log.batch();
+        batch.reserve(payloads.len(), payloads.iter().map(|p| p.len()).sum());
         for (i, payload) in payloads.iter().enumerate() {
             batch
                 .push_payload(payload)

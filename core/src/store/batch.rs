@@ -8,7 +8,7 @@ use super::chain::{row_hash, Hash, RowFields};
 use crate::events::{CodecError, Event};
 use crate::types::{ClientOrderId, InstrumentId, StrategyId};
 use std::ops::Range;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 /// One row's columns; its payload is a range of the batch's buffer.
 #[derive(Debug, Clone)]
@@ -48,6 +48,13 @@ impl RowBatch {
     /// Bytes of payload held.
     pub fn payload_bytes(&self) -> usize {
         self.payloads.len()
+    }
+
+    /// Makes room for `rows` more rows of about `payload_bytes` in all, at once rather than by
+    /// doubling as they come.
+    pub fn reserve(&mut self, rows: usize, payload_bytes: usize) {
+        self.rows.reserve(rows);
+        self.payloads.reserve(payload_bytes);
     }
 
     /// Bytes the payload buffer holds without growing.
@@ -137,5 +144,84 @@ impl Spares {
             batch.clear();
             spares.push(batch);
         }
+    }
+}
+
+/// Rows handed to the writer and not inserted yet. Bounded, because the writer's channel bounds
+/// requests, not rows: an appender faster than the disk waits here instead of piling batches
+/// up in memory.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    rows: Mutex<usize>,
+    drained: Condvar,
+}
+
+/// Rows the backlog holds before appenders wait (a few batches of 10,000).
+const MAX_BACKLOG_ROWS: usize = 65_536;
+
+impl Backlog {
+    /// Waits until `rows` more fit (a batch larger than the bound goes in alone), then counts
+    /// them until the admission returned is dropped: inserted, or refused by a failed writer.
+    pub fn admit(self: &Arc<Self>, rows: usize) -> Admission {
+        let mut queued = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
+        while *queued > 0 && *queued + rows > MAX_BACKLOG_ROWS {
+            queued = self.drained.wait(queued).unwrap_or_else(PoisonError::into_inner);
+        }
+        *queued += rows;
+        Admission { backlog: Arc::clone(self), rows }
+    }
+}
+
+/// Rows counted in the backlog while this lives.
+#[derive(Debug)]
+pub struct Admission {
+    backlog: Arc<Backlog>,
+    rows: usize,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        let mut queued = self.backlog.rows.lock().unwrap_or_else(PoisonError::into_inner);
+        *queued -= self.rows;
+        self.backlog.drained.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+
+    #[test]
+    fn an_appender_waits_while_the_backlog_is_full_and_goes_on_once_it_drains() {
+        let backlog = Arc::new(Backlog::default());
+        let queued = backlog.admit(MAX_BACKLOG_ROWS - 10);
+        let (admitted_tx, admitted) = channel();
+        let waiter = {
+            let backlog = Arc::clone(&backlog);
+            std::thread::spawn(move || {
+                let admission = backlog.admit(100);
+                admitted_tx.send(()).unwrap();
+                drop(admission);
+            })
+        };
+        assert!(
+            admitted.recv_timeout(Duration::from_millis(200)).is_err(),
+            "admitted past the bound"
+        );
+        drop(queued);
+        admitted.recv().unwrap();
+        waiter.join().unwrap();
+        assert_eq!(*backlog.rows.lock().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_batch_larger_than_the_bound_goes_in_alone() {
+        let backlog = Arc::new(Backlog::default());
+        let big = backlog.admit(MAX_BACKLOG_ROWS * 2);
+        assert_eq!(*backlog.rows.lock().unwrap(), MAX_BACKLOG_ROWS * 2);
+        drop(big);
+        assert_eq!(*backlog.rows.lock().unwrap(), 0);
     }
 }

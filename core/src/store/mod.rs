@@ -464,6 +464,8 @@ impl EventLog {
         } else {
             (None, None)
         };
+        // Waits here, holding no lock, while the writer is behind.
+        let admitted = side.shared.backlog.admit(rows.len());
         let receipt = {
             let mut appender = side.appender.lock().unwrap_or_else(PoisonError::into_inner);
             let first_seq = appender.next_seq;
@@ -472,7 +474,8 @@ impl EventLog {
             }
             let tx = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
             let hash = rows.chain(first_seq, appender.last_hash);
-            tx.send(Request::Append { first_seq, rows, done }).map_err(|_| self.stopped())?;
+            let request = Request::Append { first_seq, rows, done, admitted };
+            tx.send(request).map_err(|_| self.stopped())?;
             appender.next_seq += n;
             appender.last_hash = hash;
             AppendReceipt { first_seq, last_seq: first_seq + n - 1 }

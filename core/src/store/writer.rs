@@ -7,7 +7,7 @@
 //! run beside it (`checkpointer`).
 
 use super::anchor::Anchor;
-use super::batch::{RowBatch, RowColumns, Spares};
+use super::batch::{Admission, Backlog, RowBatch, RowColumns, Spares};
 use super::chain::{genesis, snapshot_hash, Hash};
 use super::checkpointer::Checkpointer;
 use super::error::StoreError;
@@ -35,6 +35,8 @@ pub enum Request {
         first_seq: u64,
         rows: RowBatch,
         done: Option<Reply>,
+        /// Counts the rows in the backlog until the request is handled.
+        admitted: Admission,
     },
     /// Commit everything so far under synchronous=FULL.
     Flush {
@@ -55,11 +57,17 @@ pub struct Shared {
     pub failed: Mutex<Option<StoreError>>,
     /// Batches the writer has inserted, for the appenders to fill again.
     pub spares: Spares,
+    pub backlog: Arc<Backlog>,
 }
 
 impl Shared {
     pub fn new(head: (u64, Hash)) -> Self {
-        Self { head: Mutex::new(head), failed: Mutex::new(None), spares: Spares::default() }
+        Self {
+            head: Mutex::new(head),
+            failed: Mutex::new(None),
+            spares: Spares::default(),
+            backlog: Arc::default(),
+        }
     }
     pub fn failure(&self) -> Option<StoreError> {
         self.failed.lock().unwrap_or_else(PoisonError::into_inner).clone()
@@ -216,8 +224,9 @@ impl Writer<'_> {
             return;
         }
         let result = match request {
-            Request::Append { first_seq, rows, done } => {
+            Request::Append { first_seq, rows, done, admitted } => {
                 let r = self.append(first_seq, &rows, done.is_some());
+                drop(admitted);
                 self.shared.spares.give_back(rows);
                 self.group.waiters.extend(done);
                 r
