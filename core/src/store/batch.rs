@@ -45,11 +45,6 @@ impl RowBatch {
         self.commands > 0
     }
 
-    /// Bytes of payload held.
-    pub fn payload_bytes(&self) -> usize {
-        self.payloads.len()
-    }
-
     /// Makes room for `rows` more rows of about `payload_bytes` in all, at once rather than by
     /// doubling as they come.
     pub fn reserve(&mut self, rows: usize, payload_bytes: usize) {
