@@ -518,21 +518,25 @@ mod recording {
 }
 
 #[test]
-fn batches_of_whole_insert_chunks_and_a_tail_read_back_and_verify() {
+fn batches_go_in_through_every_statement_size_and_read_back_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.db");
     let log = EventLog::create(&path, &meta()).unwrap();
-    // Three whole multi-row statements and a tail of row-by-row inserts, then a lone row.
-    let first = quotes(3 * 64 + 7);
+    // Every statement size: one of 512 rows, two of 64, three of 8, five single rows; then a
+    // lone row.
+    let n = 512 + 2 * 64 + 3 * 8 + 5;
+    let first = quotes(n);
     log.append(&first).unwrap();
     let mut batch = log.batch();
     batch.push(&command()).unwrap();
     assert!(batch.has_command());
     let r = log.append_batch_durable(batch).unwrap();
-    assert_eq!((r.first_seq, r.last_seq), (200, 200));
-    let read: Vec<Event> = log.read_from(1).unwrap().map(|r| r.unwrap().1).collect();
-    assert_eq!(read[..199], first[..]);
-    assert_eq!(read[199], command());
+    assert_eq!((r.first_seq, r.last_seq), (n as u64 + 1, n as u64 + 1));
+    let read: Vec<(u64, Event)> = log.read_from(1).unwrap().map(Result::unwrap).collect();
+    assert!(read.iter().enumerate().all(|(i, (seq, _))| *seq == i as u64 + 1));
+    let read: Vec<Event> = read.into_iter().map(|(_, e)| e).collect();
+    assert_eq!(read[..n], first[..]);
+    assert_eq!(read[n], command());
     assert!(log.verify().unwrap().ok());
 }
 
