@@ -16,7 +16,7 @@ import pytest
 import sqlite_utils
 from eventlog_helpers import ALL, fixture, quotes, sample_log, submit
 
-from nautui import EventLog, EventLogError, events
+from nautui import DecodeError, EventLog, EventLogError, events
 
 
 def _tamper(path: Path, sql: str) -> None:
@@ -280,3 +280,15 @@ def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     con.close()
+
+
+def test_a_payload_that_is_not_an_event_is_named_by_its_index_and_nothing_is_appended(
+    tmp_path: Path,
+) -> None:
+    good = events.encode(fixture("QuoteTick"))
+    with EventLog.create(tmp_path / "run.db") as log:
+        with pytest.raises(DecodeError, match=r"^cannot decode event: payloads\[1\]: ") as raised:
+            log.append_payloads([good, b"not an event", good])
+        assert str(raised.value).count("cannot decode event") == 1
+        assert log.head()[0] == 0
+        assert log.append_payloads([good]) == (1, 1)

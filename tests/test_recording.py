@@ -220,3 +220,20 @@ def test_log_recover_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "not recorded by an engine" in err
+
+
+def test_live_commands_leave_only_once_their_events_are_durable(tmp_path: Path) -> None:
+    engine = Engine(msgspec.structs.replace(config(), venue=None))  # no simulated venue: live
+    engine.add_instrument(instrument())
+    path = tmp_path / "live.db"
+    engine.record_to(path, durability="batched")
+    engine.start()
+    engine.submit("desk", "BTCUSDT.SIM", "BUY", "LIMIT", "0.5", price="100")
+    ready = engine.drain_outbound(wait=False)  # only what is durable already
+    assert len(ready) + engine.outbound_waiting == 1
+    sent = ready + engine.drain_outbound()  # waits for the commit
+    assert [type(e).__name__ for e in sent] == ["SubmitOrder"]
+    assert engine.outbound_waiting == 0
+    assert engine.durable_seq == engine.recorded_seq
+    committed = [events.kind(e) for _, e in EventLog.open_readonly(path).read_from(1)]
+    assert "SubmitOrder" in committed

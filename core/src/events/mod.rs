@@ -326,11 +326,7 @@ impl Event {
 
     /// `MessagePack` with named fields.
     pub fn to_msgpack(&self) -> Result<Vec<u8>, CodecError> {
-        // Most events encode to 100-250 bytes: one allocation instead of a few regrowths.
-        let mut bytes = Vec::with_capacity(256);
-        rmp_serde::encode::write_named(&mut bytes, self)
-            .map_err(|e| CodecError::Encode(e.to_string()))?;
-        Ok(bytes)
+        rmp_serde::to_vec_named(self).map_err(|e| CodecError::Encode(e.to_string()))
     }
 
     pub fn from_msgpack(bytes: &[u8]) -> Result<Self, CodecError> {

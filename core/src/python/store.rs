@@ -43,9 +43,10 @@ fn append_payloads<T: Send>(
         let mut batch = log.batch();
         batch.reserve(payloads.len(), payloads.iter().map(|p| p.len()).sum());
         for (i, payload) in payloads.iter().enumerate() {
-            batch
-                .push_payload(payload)
-                .map_err(|e| CodecError::Decode(format!("payloads[{i}]: {e}")))?;
+            batch.push_payload(payload).map_err(|e| match e {
+                CodecError::Decode(why) => CodecError::Decode(format!("payloads[{i}]: {why}")),
+                encode @ CodecError::Encode(_) => encode,
+            })?;
         }
         append(batch)
     })

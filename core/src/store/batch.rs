@@ -102,20 +102,26 @@ impl RowBatch {
     /// last hash.
     pub fn chain(&mut self, first_seq: u64, mut prev: Hash) -> Hash {
         for (seq, row) in (first_seq..).zip(self.rows.iter_mut()) {
-            let fields = RowFields {
-                seq,
-                ts_event: row.ts_event,
-                ts_init: row.ts_init,
-                kind: row.kind,
-                instrument_id: row.instrument_id.as_ref().map(InstrumentId::as_str),
-                strategy_id: row.strategy_id.as_ref().map(StrategyId::as_str),
-                client_order_id: row.client_order_id.as_ref().map(ClientOrderId::as_str),
-                payload: &self.payloads[row.payload.clone()],
-            };
-            prev = row_hash(&prev, &fields);
+            prev = row_hash(&prev, &row.fields(seq, &self.payloads[row.payload.clone()]));
             row.hash = prev;
         }
         prev
+    }
+}
+
+impl RowColumns {
+    /// The row as hashed and stored, numbered `seq`.
+    pub fn fields<'a>(&'a self, seq: u64, payload: &'a [u8]) -> RowFields<'a> {
+        RowFields {
+            seq,
+            ts_event: self.ts_event,
+            ts_init: self.ts_init,
+            kind: self.kind,
+            instrument_id: self.instrument_id.as_ref().map(InstrumentId::as_str),
+            strategy_id: self.strategy_id.as_ref().map(StrategyId::as_str),
+            client_order_id: self.client_order_id.as_ref().map(ClientOrderId::as_str),
+            payload,
+        }
     }
 }
 

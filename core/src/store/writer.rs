@@ -7,12 +7,11 @@
 //! run beside it (`checkpointer`).
 
 use super::anchor::Anchor;
-use super::batch::{Admission, Backlog, RowBatch, RowColumns, Spares};
-use super::chain::{genesis, snapshot_hash, Hash};
+use super::batch::{Admission, Backlog, RowBatch, Spares};
+use super::chain::{genesis, snapshot_hash, Hash, RowFields};
 use super::checkpointer::Checkpointer;
 use super::error::StoreError;
 use super::schema::{self, EVENT_COLUMNS};
-use crate::types::{ClientOrderId, InstrumentId, StrategyId};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
@@ -270,7 +269,8 @@ impl Writer<'_> {
         for (statement, &n) in self.inserts.iter_mut().zip(&ROWS_PER_INSERT) {
             while left >= n {
                 for (i, (row, payload)) in rows_left.by_ref().take(n).enumerate() {
-                    bind_row(statement, i * EVENT_COLUMNS, seq + i as u64, row, payload)
+                    let fields = row.fields(seq + i as u64, payload);
+                    bind_row(statement, i * EVENT_COLUMNS, &fields, &row.hash)
                         .map_err(|e| StoreError::sql(&self.path, &e))?;
                 }
                 statement.raw_execute().map_err(|e| StoreError::sql(&self.path, &e))?;
@@ -349,21 +349,18 @@ impl Writer<'_> {
 fn bind_row(
     statement: &mut Statement<'_>,
     offset: usize,
-    seq: u64,
-    row: &RowColumns,
-    payload: &[u8],
+    row: &RowFields<'_>,
+    hash: &Hash,
 ) -> rusqlite::Result<()> {
-    statement.raw_bind_parameter(offset + 1, seq as i64)?;
+    statement.raw_bind_parameter(offset + 1, row.seq as i64)?;
     statement.raw_bind_parameter(offset + 2, row.ts_event as i64)?;
     statement.raw_bind_parameter(offset + 3, row.ts_init as i64)?;
     statement.raw_bind_parameter(offset + 4, row.kind)?;
-    statement
-        .raw_bind_parameter(offset + 5, row.instrument_id.as_ref().map(InstrumentId::as_str))?;
-    statement.raw_bind_parameter(offset + 6, row.strategy_id.as_ref().map(StrategyId::as_str))?;
-    let order = row.client_order_id.as_ref().map(ClientOrderId::as_str);
-    statement.raw_bind_parameter(offset + 7, order)?;
-    statement.raw_bind_parameter(offset + 8, payload)?;
-    statement.raw_bind_parameter(offset + 9, &row.hash[..])
+    statement.raw_bind_parameter(offset + 5, row.instrument_id)?;
+    statement.raw_bind_parameter(offset + 6, row.strategy_id)?;
+    statement.raw_bind_parameter(offset + 7, row.client_order_id)?;
+    statement.raw_bind_parameter(offset + 8, row.payload)?;
+    statement.raw_bind_parameter(offset + 9, &hash[..])
 }
 
 /// The hash of event `seq` (the genesis hash for seq 0), or None when there is no such row.
