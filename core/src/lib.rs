@@ -24,5 +24,6 @@ pub mod store;
 pub mod strategies;
 pub mod strategy;
 pub mod types;
+pub mod views;
 
 pub use error::CoreError;

@@ -213,6 +213,11 @@ struct Proposed {
 pub struct RiskEngine {
     config: RiskConfig,
     state: TradingState,
+    /// Why and since when the state is what it is (empty and 0 for the initial ACTIVE).
+    #[serde(default)]
+    state_reason: String,
+    #[serde(default)]
+    state_since: UnixNanos,
     submits: Throttle,
     modifies: Throttle,
 }
@@ -236,7 +241,14 @@ impl RiskEngine {
             }
         }
         let (submits, modifies) = (Throttle::default(), Throttle::default());
-        Ok(Self { config, state: TradingState::Active, submits, modifies })
+        Ok(Self {
+            config,
+            state: TradingState::Active,
+            state_reason: String::new(),
+            state_since: UnixNanos(0),
+            submits,
+            modifies,
+        })
     }
 
     /// The limits in force.
@@ -247,6 +259,16 @@ impl RiskEngine {
     /// ACTIVE, REDUCING or HALTED.
     pub fn state(&self) -> TradingState {
         self.state
+    }
+
+    /// Why the trading state is what it is (the reason of the change that set it).
+    pub fn state_reason(&self) -> &str {
+        &self.state_reason
+    }
+
+    /// When the trading state last changed (0: never).
+    pub fn state_since(&self) -> UnixNanos {
+        self.state_since
     }
 
     /// Moves to `state`; the event to log, or `None` when the state does not change.
@@ -260,6 +282,8 @@ impl RiskEngine {
             return None;
         }
         self.state = state;
+        reason.clone_into(&mut self.state_reason);
+        self.state_since = ts;
         Some(TradingStateChanged { state, reason: reason.to_owned(), ts_event: ts, ts_init: ts })
     }
 

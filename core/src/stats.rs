@@ -98,6 +98,18 @@ impl LatencyStats {
         }
     }
 
+    /// Counts in buckets whose upper bounds double from 1 us (`(bound ns, count)`), up to the
+    /// bucket holding the highest value recorded; empty when nothing was recorded.
+    pub fn buckets(&self, kind: LatencyKind) -> Vec<(u64, u64)> {
+        let h = &self.histograms[kind as usize];
+        if h.is_empty() {
+            return Vec::new();
+        }
+        h.iter_log(1_000, 2.0)
+            .map(|v| (v.value_iterated_to(), v.count_since_last_iteration()))
+            .collect()
+    }
+
     pub fn reset(&mut self) {
         for h in &mut self.histograms {
             h.reset();
@@ -128,6 +140,21 @@ mod tests {
         s.record(LatencyKind::CallbackDuration, u64::MAX);
         s.record(LatencyKind::CallbackDuration, 0);
         assert_eq!(s.summary(LatencyKind::CallbackDuration).count, 2);
+    }
+
+    #[test]
+    fn buckets_double_from_one_microsecond_and_hold_every_value() {
+        let mut s = LatencyStats::new();
+        assert!(s.buckets(LatencyKind::AckToFill).is_empty());
+        for v in [500, 1_500, 1_600, 7_000] {
+            s.record(LatencyKind::AckToFill, v);
+        }
+        let b = s.buckets(LatencyKind::AckToFill);
+        let bounds: Vec<u64> = b.iter().map(|&(bound, _)| bound).collect();
+        assert_eq!(bounds.len(), 4, "{b:?}");
+        assert!(bounds.windows(2).all(|w| w[1] > w[0]), "{b:?}");
+        assert_eq!(b.iter().map(|&(_, n)| n).sum::<u64>(), 4);
+        assert_eq!(b[0].1, 1, "only 500 ns is at or below the first bound: {b:?}");
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! changing anything.
 
 use super::{Engine, EngineError};
-use crate::clock::Clock;
 use crate::events::{
     AccountBalance, CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, Resume,
     SubmitOrder,
@@ -32,7 +31,7 @@ impl Engine {
         request
             .validate()
             .map_err(|source| EngineError::InvalidOrder { client_order_id: id, source })?;
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let cmd = SubmitOrder {
             strategy_id,
             instrument_id: request.instrument_id,
@@ -58,7 +57,7 @@ impl Engine {
     /// Cancels one order on behalf of its strategy.
     pub fn cancel_order(&mut self, id: ClientOrderId) -> Result<(), EngineError> {
         let order = self.state.order(id).ok_or(EngineError::UnknownOrder(id))?;
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let cmd = CancelOrder {
             strategy_id: order.strategy_id(),
             instrument_id: order.instrument_id(),
@@ -90,7 +89,7 @@ impl Engine {
         if let Some(q) = quantity {
             instrument.check_quantity(q)?;
         }
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let cmd = ModifyOrder {
             strategy_id,
             instrument_id,
@@ -111,7 +110,7 @@ impl Engine {
         instrument_id: Option<InstrumentId>,
         source: &str,
     ) -> Result<(), EngineError> {
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let source = source.to_owned();
         let cmd =
             CancelAllOrders { strategy_id, instrument_id, source, ts_event: now, ts_init: now };
@@ -125,7 +124,7 @@ impl Engine {
         instrument_id: Option<InstrumentId>,
         source: &str,
     ) -> Result<(), EngineError> {
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let source = source.to_owned();
         let cmd = Flatten { strategy_id, instrument_id, source, ts_event: now, ts_init: now };
         self.process(cmd.into())
@@ -133,14 +132,14 @@ impl Engine {
 
     /// Stops all trading (HALTED) until `resume`.
     pub fn halt(&mut self, reason: &str, source: &str) -> Result<(), EngineError> {
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let (reason, source) = (reason.to_owned(), source.to_owned());
         self.process(Halt { reason, source, ts_event: now, ts_init: now }.into())
     }
 
     /// Returns to ACTIVE trading.
     pub fn resume(&mut self, reason: &str, source: &str) -> Result<(), EngineError> {
-        let now = self.clock.now();
+        let now = self.clock.stamp();
         let (reason, source) = (reason.to_owned(), source.to_owned());
         self.process(Resume { reason, source, ts_event: now, ts_init: now }.into())
     }

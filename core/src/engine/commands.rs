@@ -2,7 +2,6 @@
 //! latency (or out to a live adapter); operator commands fan out to orders.
 
 use super::{Dispatch, Engine, EngineError, InstrumentState, Route};
-use crate::clock::Clock;
 use crate::events::{
     CancelAllOrders, CancelOrder, Event, Flatten, Halt, ModifyOrder, OrderCancelRejected,
     OrderDenied, OrderInitialized, OrderModifyRejected, OrderPendingCancel, OrderPendingUpdate,

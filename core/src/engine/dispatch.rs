@@ -3,7 +3,6 @@
 //! engine and the order of everything is fixed by the order of events.
 
 use super::{Engine, EngineError};
-use crate::clock::Clock;
 use crate::events::{Bar, Event, QuoteTick, TimerFired, TradeTick};
 use crate::stats::LatencyKind;
 use crate::strategy::{CallbackResult, Context, Request, Strategy};

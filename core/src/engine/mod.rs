@@ -26,7 +26,7 @@ pub use snapshot::{
 pub use state::{EngineState, InstrumentState};
 
 use crate::book::BookError;
-use crate::clock::{Clock, TestClock, TimerError, Timers};
+use crate::clock::{Clock, ClockKind, TimerError, Timers};
 use crate::events::{Event, TimerFired};
 use crate::matching::{LatencyError, LatencyModel, MatchingError, SimulatedVenue};
 use crate::orders::OrderError;
@@ -107,7 +107,7 @@ pub struct EngineCounters {
 pub struct Engine {
     config: EngineConfig,
     state: EngineState,
-    clock: TestClock,
+    clock: Box<dyn Clock>,
     queue: EventQueue,
     timers: Timers,
     venue: Option<SimulatedVenue>,
@@ -135,7 +135,13 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine on a test clock (time moves only with the data).
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        Self::with_clock(config, ClockKind::Test.build(UnixNanos(0)))
+    }
+
+    /// An engine on the clock given (see `crate::clock`).
+    pub fn with_clock(config: EngineConfig, clock: Box<dyn Clock>) -> Result<Self, EngineError> {
         let portfolio =
             Portfolio::new(config.account_id, config.account_type, &config.starting_balances)?;
         let venue = config.venue.clone().map(|v| SimulatedVenue::new(v, Vec::new())).transpose()?;
@@ -150,7 +156,7 @@ impl Engine {
                 risk: RiskEngine::new(config.risk.clone())?,
                 order_counts: crate::types::IdMap::default(),
             },
-            clock: TestClock::default(),
+            clock,
             queue: EventQueue::default(),
             timers: Timers::default(),
             venue,
@@ -398,11 +404,35 @@ impl Engine {
     pub fn now(&self) -> UnixNanos {
         self.clock.now()
     }
+    /// The time a host command would be stamped with now (see `Clock::stamp`).
+    pub fn stamp(&self) -> UnixNanos {
+        self.clock.stamp()
+    }
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+    /// Moves the engine onto another clock (a recovered engine going live), at its time.
+    pub fn set_clock(&mut self, mut clock: Box<dyn Clock>) {
+        clock.advance_to(self.clock.now());
+        self.clock = clock;
+    }
+    /// On a live clock, runs what is due by wall time (timers, venue traffic in flight,
+    /// expiries); the node calls it whenever `next_wakeup_ts` has passed. Returns the time the
+    /// engine is at.
+    pub fn advance_to_stamp(&mut self) -> Result<UnixNanos, EngineError> {
+        let ts = self.clock.stamp();
+        self.advance_to(ts)?;
+        Ok(self.clock.now())
+    }
     pub fn state(&self) -> &EngineState {
         &self.state
     }
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+    /// The simulated venue, when the engine runs one.
+    pub fn venue(&self) -> Option<&SimulatedVenue> {
+        self.venue.as_ref()
     }
     pub fn counters(&self) -> EngineCounters {
         self.counters

@@ -2,7 +2,7 @@
 //! stepping to the next scheduled instant. See `crate::replay`.
 
 use super::{Engine, EngineError};
-use crate::clock::{Clock, Timer};
+use crate::clock::Timer;
 use crate::events::TimerFired;
 use crate::types::UnixNanos;
 

@@ -15,7 +15,7 @@
 
 use super::{Engine, EngineConfig, EngineCounters, EngineError, EngineState, EventQueue};
 use crate::archive::{Archive, ArchivePart, OwnedPart};
-use crate::clock::{TestClock, Timers};
+use crate::clock::{Clock, TestClock, Timers};
 use crate::matching::SimulatedVenue;
 use crate::orders::Order;
 use crate::types::{ClientOrderId, UnixNanos};
@@ -94,7 +94,8 @@ struct SnapshotRef<'a> {
     version: u32,
     config: &'a EngineConfig,
     state: &'a EngineState,
-    clock: &'a TestClock,
+    /// Engine time, written as a test clock whatever clock the engine runs on.
+    clock: TestClock,
     queue: &'a EventQueue,
     timers: &'a Timers,
     venue: Option<&'a SimulatedVenue>,
@@ -199,7 +200,7 @@ impl Engine {
             version: SNAPSHOT_VERSION,
             config: &self.config,
             state: &self.state,
-            clock: &self.clock,
+            clock: TestClock::new(self.clock.now()),
             queue: &self.queue,
             timers: &self.timers,
             venue: self.venue.as_ref(),
@@ -260,7 +261,7 @@ impl Engine {
             .ok_or_else(|| missing("venue order ids", needed, base.map(|b| b.venue_ids.len())))?;
         engine.state = snap.state;
         engine.state.closed = closed;
-        engine.clock = snap.clock;
+        engine.clock.advance_to(snap.clock.now());
         engine.queue = snap.queue;
         engine.timers = snap.timers;
         engine.venue = snap.venue;

@@ -7,7 +7,9 @@ use crate::events::{QuoteTick, TradeTick};
 use crate::orders::Order;
 use crate::portfolio::Portfolio;
 use crate::risk::RiskEngine;
-use crate::types::{ClientOrderId, IdMap, Instrument, InstrumentId, StrategyId};
+use crate::types::{
+    ClientOrderId, IdMap, Instrument, InstrumentId, Price, StrategyId, FIXED_PRECISION,
+};
 
 /// One instrument's specification and latest market data.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -55,6 +57,16 @@ impl EngineState {
     }
     pub fn last_trade(&self, id: InstrumentId) -> Option<&TradeTick> {
         self.instrument_index(id).and_then(|i| self.instruments[i].last_trade.as_ref())
+    }
+    /// Mid of the last quote, else of the L2 book, at 9 decimals: where open positions are marked.
+    pub fn mid(&self, id: InstrumentId) -> Option<Price> {
+        let state = &self.instruments[self.instrument_index(id)?];
+        let raw = match (&state.quote, &state.book) {
+            (Some(q), _) => i64::midpoint(q.bid_price.raw(), q.ask_price.raw()),
+            (None, Some(book)) => book.mid_raw()?,
+            (None, None) => return None,
+        };
+        Price::from_raw(raw, FIXED_PRECISION).ok()
     }
     pub fn book(&self, id: InstrumentId) -> Option<&OrderBook> {
         self.instrument_index(id).and_then(|i| self.instruments[i].book.as_ref())

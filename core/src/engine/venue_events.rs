@@ -2,7 +2,6 @@
 //! filled, canceled, ...). Each goes through the order state machine; fills move the portfolio.
 
 use super::{Dispatch, Engine, EngineError};
-use crate::clock::Clock;
 use crate::events::Event;
 use crate::stats::LatencyKind;
 

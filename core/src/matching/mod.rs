@@ -226,6 +226,18 @@ impl SimulatedVenue {
         self.closed_ids = closed_ids;
     }
 
+    /// Volume (raw, 10^-9 units) queued ahead of a working order at its price, when the venue
+    /// tracks its place (queue-position model on, the order resting and its place known).
+    pub fn queue_ahead_raw(&self, id: ClientOrderId) -> Option<u64> {
+        if !self.config.queue_position {
+            return None;
+        }
+        let state = self.states.get(*self.working.get(&id)?)?;
+        let order = state.orders.iter().find(|o| o.client_order_id == id)?;
+        let known = order.queue_ahead != queue::UNKNOWN && order.queue_ahead != queue::PENDING;
+        known.then_some(order.queue_ahead)
+    }
+
     /// Client order ids of the working orders on an instrument, in arrival order.
     pub fn open_orders(&self, idx: usize) -> Vec<ClientOrderId> {
         self.states

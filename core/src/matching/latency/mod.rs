@@ -11,7 +11,7 @@ pub use random::{LatencyRange, RandomLatency};
 use serde::{Deserialize, Serialize};
 
 /// Nanosecond delays, drawn once per message.
-pub trait LatencyModel {
+pub trait LatencyModel: Send {
     /// Delay of a submit on its way to the venue.
     fn submit_ns(&mut self) -> u64;
     /// Delay of a cancel on its way to the venue.

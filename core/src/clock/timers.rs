@@ -1,41 +1,8 @@
-//! Engine time and timers. The core never reads a wall clock: a backtest's time is the data's
-//! time, and a live node injects its clock by stamping events before they enter.
+//! Timers: named, per strategy, one-shot or recurring, fired in (time, creation) order.
 
 use crate::types::{StrategyId, UnixNanos};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-/// Where the engine's notion of "now" comes from.
-pub trait Clock {
-    fn now(&self) -> UnixNanos;
-}
-
-/// A clock moved by hand: the engine advances it to each event's time. Time never goes back.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct TestClock {
-    now: UnixNanos,
-}
-
-impl TestClock {
-    pub const fn new(start: UnixNanos) -> Self {
-        Self { now: start }
-    }
-
-    /// Moves time forward to `ts`; an earlier `ts` leaves the clock where it is.
-    #[inline]
-    pub fn advance_to(&mut self, ts: UnixNanos) {
-        if ts > self.now {
-            self.now = ts;
-        }
-    }
-}
-
-impl Clock for TestClock {
-    #[inline]
-    fn now(&self) -> UnixNanos {
-        self.now
-    }
-}
 
 /// A timer: fires once at `next`, or every `interval_ns` from then until `stop` (inclusive).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,6 +12,20 @@ pub struct Timer {
     pub next: UnixNanos,
     pub interval_ns: Option<u64>,
     pub stop: Option<UnixNanos>,
+}
+
+impl Timer {
+    /// The checks that need no other timer: a positive interval, a first fire time not before
+    /// `now`. A strategy's request is checked with them when it is made.
+    pub fn check(&self, now: UnixNanos) -> Result<(), TimerError> {
+        if self.interval_ns == Some(0) {
+            return Err(TimerError::ZeroInterval { name: self.name.clone() });
+        }
+        if self.next < now {
+            return Err(TimerError::InThePast { name: self.name.clone(), at: self.next, now });
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,12 +58,7 @@ impl Timers {
         {
             return Err(TimerError::Duplicate(timer.name));
         }
-        if timer.interval_ns == Some(0) {
-            return Err(TimerError::ZeroInterval { name: timer.name });
-        }
-        if timer.next < now {
-            return Err(TimerError::InThePast { name: timer.name, at: timer.next, now });
-        }
+        timer.check(now)?;
         let slot = self.slots.len();
         self.seq += 1;
         self.due.push(Reverse((timer.next, self.seq, slot)));
@@ -210,15 +186,6 @@ mod tests {
             interval_ns: interval,
             stop: stop.map(UnixNanos),
         }
-    }
-
-    #[test]
-    fn clock_never_goes_back() {
-        let mut c = TestClock::new(UnixNanos(10));
-        c.advance_to(UnixNanos(5));
-        assert_eq!(c.now(), UnixNanos(10));
-        c.advance_to(UnixNanos(20));
-        assert_eq!(c.now(), UnixNanos(20));
     }
 
     #[test]
