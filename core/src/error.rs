@@ -5,6 +5,8 @@ use crate::book::BookError;
 use crate::clock::TimerError;
 use crate::engine::{ColumnError, EngineError};
 use crate::events::CodecError;
+#[cfg(feature = "store")]
+use crate::host::HostError;
 use crate::indicators::IndicatorError;
 use crate::matching::{LatencyError, MatchingError};
 use crate::orders::OrderError;
@@ -64,6 +66,23 @@ pub enum CoreError {
     #[cfg(feature = "store")]
     #[error(transparent)]
     Recover(#[from] RecoverError),
+    #[cfg(feature = "store")]
+    #[error(transparent)]
+    Host(HostError),
+}
+
+/// Host errors that wrap another module's error are reported as that error.
+#[cfg(feature = "store")]
+impl From<HostError> for CoreError {
+    fn from(error: HostError) -> Self {
+        match error {
+            HostError::Engine(e) => e.into(),
+            HostError::Record(e) => Self::Record(e),
+            HostError::Recover(e) => Self::Recover(e),
+            HostError::Replay(e) => Self::Replay(e),
+            other => Self::Host(other),
+        }
+    }
 }
 
 /// Engine errors that only wrap another module's error are reported as that error, so callers

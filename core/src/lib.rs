@@ -7,6 +7,8 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod events;
+#[cfg(feature = "store")]
+pub mod host;
 pub mod indicators;
 pub mod matching;
 pub mod orders;

@@ -85,8 +85,10 @@ mod tests {
     fn stamps_with_wall_time_but_never_before_engine_time() {
         let wall = Arc::new(AtomicU64::new(1_000));
         let source = Arc::clone(&wall);
-        let mut clock =
-            LiveClock::new(UnixNanos(0), WallTime::from_fn(move || UnixNanos(source.load(Ordering::SeqCst))));
+        let mut clock = LiveClock::new(
+            UnixNanos(0),
+            WallTime::from_fn(move || UnixNanos(source.load(Ordering::SeqCst))),
+        );
         assert_eq!((clock.now(), clock.stamp()), (UnixNanos(0), UnixNanos(1_000)));
         clock.advance_to(UnixNanos(5_000));
         assert_eq!(clock.stamp(), UnixNanos(5_000), "the wall clock stepped back");

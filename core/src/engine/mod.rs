@@ -216,8 +216,12 @@ impl Engine {
         self.stopwatch = Some(stopwatch);
     }
 
-    /// Calls every strategy's `on_start`.
+    /// Calls every strategy's `on_start`. On a live clock the engine first moves to wall time
+    /// (running what fell due meanwhile, at the times it fell due), so strategies start now.
     pub fn start(&mut self) -> Result<(), EngineError> {
+        if self.clock.is_live() {
+            self.advance_to(self.clock.stamp())?;
+        }
         self.dispatch.push_back(Dispatch::Start);
         self.run_now()
     }

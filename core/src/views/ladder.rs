@@ -107,7 +107,11 @@ pub fn ladder(engine: &Engine, instrument_id: InstrumentId, depth: usize) -> Lad
 }
 
 /// Own resting orders with a limit price, by side and price.
-fn own_levels(engine: &Engine, instrument_id: InstrumentId, precision: u8) -> (OwnLevels, OwnLevels) {
+fn own_levels(
+    engine: &Engine,
+    instrument_id: InstrumentId,
+    precision: u8,
+) -> (OwnLevels, OwnLevels) {
     let (mut bids, mut asks) = (OwnLevels::new(), OwnLevels::new());
     let venue = engine.venue();
     for order in engine.state().open_orders().filter(|o| o.instrument_id() == instrument_id) {
@@ -172,10 +176,7 @@ fn merge(
         level.own_qty = qty;
         level.queue_ahead = queue;
     }
-    let ordered: Vec<LadderLevel> = if bids {
-        levels.into_values().rev().collect()
-    } else {
-        levels.into_values().collect()
-    };
+    let ordered: Vec<LadderLevel> =
+        if bids { levels.into_values().rev().collect() } else { levels.into_values().collect() };
     ordered.into_iter().take(depth).collect()
 }

@@ -1,9 +1,9 @@
 use super::*;
 use crate::engine::{Engine, EngineConfig};
 use crate::events::{BookLevel, BookSnapshot, Event, QuoteTick, TradeTick};
-use crate::strategy::OrderRequest;
 use crate::matching::{BookMode, LatencyConfig, VenueConfig};
 use crate::risk::RiskConfig;
+use crate::strategy::OrderRequest;
 use crate::types::{
     AccountId, AccountType, AggressorSide, Currency, Instrument, InstrumentId, Money, OrderSide,
     Price, Quantity, StrategyId, TradeId, TradingState, UnixNanos, Venue,
@@ -65,9 +65,15 @@ fn a_quote_ladder_marks_own_orders_at_their_prices() {
     let mut engine = engine(false, BookMode::L1);
     quote(&mut engine, "100.00", "100.02", 1);
     let s = StrategyId::from_static("mm");
-    engine.submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("0.5"), px("99.50"))).unwrap();
-    engine.submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("0.25"), px("99.50"))).unwrap();
-    engine.submit_order(s, &OrderRequest::limit(iid(), OrderSide::Sell, qty("1"), px("100.02"))).unwrap();
+    engine
+        .submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("0.5"), px("99.50")))
+        .unwrap();
+    engine
+        .submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("0.25"), px("99.50")))
+        .unwrap();
+    engine
+        .submit_order(s, &OrderRequest::limit(iid(), OrderSide::Sell, qty("1"), px("100.02")))
+        .unwrap();
     engine.advance_to(UnixNanos(10)).unwrap();
     let view = ladder(&engine, iid(), 5);
     assert_eq!(view.source, LadderSource::Quote);
@@ -103,7 +109,9 @@ fn a_book_ladder_shows_depth_best_first_with_queue_ahead() {
     };
     engine.process(Event::BookSnapshot(snapshot)).unwrap();
     let s = StrategyId::from_static("mm");
-    engine.submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("1.000"), px("99.99"))).unwrap();
+    engine
+        .submit_order(s, &OrderRequest::limit(iid(), OrderSide::Buy, qty("1.000"), px("99.99")))
+        .unwrap();
     engine.advance_to(UnixNanos(20)).unwrap();
     let view = ladder(&engine, iid(), 2);
     assert_eq!(view.source, LadderSource::Book);
