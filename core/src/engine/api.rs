@@ -9,7 +9,7 @@ use crate::events::{
 };
 use crate::orders::OrderError;
 use crate::portfolio::PortfolioError;
-use crate::strategy::{client_order_id, OrderRequest};
+use crate::strategy::{client_order_id, Context, OrderRequest, RequestError};
 use crate::types::{ClientOrderId, InstrumentId, Price, Quantity, StrategyId};
 
 impl Engine {
@@ -52,6 +52,31 @@ impl Engine {
         self.state.order_counts.insert(strategy_id, n);
         self.process(cmd.into())?;
         Ok(id)
+    }
+
+    /// Runs `act` as a callback of `strategy_id` outside the event loop (a batch callback, after
+    /// the block it looked at), then applies what it asked for exactly as after any callback.
+    pub fn act_as(
+        &mut self,
+        strategy_id: StrategyId,
+        act: impl FnOnce(&mut Context<'_>) -> Result<(), RequestError>,
+    ) -> Result<(), EngineError> {
+        let mut requests = Vec::new();
+        let mut count = self.state.order_counts.get(&strategy_id).copied().unwrap_or(0);
+        let mut ctx = Context {
+            now: self.clock.now(),
+            strategy_id,
+            state: &self.state,
+            requests: &mut requests,
+            order_count: &mut count,
+        };
+        // A refused action applies nothing, and uses no order number.
+        act(&mut ctx).map_err(|source| EngineError::Request { strategy_id, source })?;
+        if count > 0 {
+            self.state.order_counts.insert(strategy_id, count);
+        }
+        self.apply_requests(strategy_id, &mut requests)?;
+        self.run_now()
     }
 
     /// Cancels one order on behalf of its strategy.

@@ -106,7 +106,7 @@ impl Engine {
         result.map_err(EngineError::from)
     }
 
-    fn apply_requests(
+    pub(super) fn apply_requests(
         &mut self,
         strategy_id: StrategyId,
         requests: &mut Vec<Request>,

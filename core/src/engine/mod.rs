@@ -54,6 +54,8 @@ pub enum EngineError {
     DuplicateStrategy(StrategyId),
     #[error("{kind} is produced by the engine and cannot be an input")]
     NotAnInput { kind: &'static str },
+    #[error("strategy {strategy_id}: {source}")]
+    Request { strategy_id: StrategyId, source: RequestError },
     #[error("invalid order {client_order_id}: {source}")]
     InvalidOrder { client_order_id: ClientOrderId, source: RequestError },
     #[error(transparent)]
