@@ -230,10 +230,10 @@ def record_run(directory: Path, n: int) -> Path:
             orders += 1
             side = "BUY" if orders % 2 else "SELL"
             if k % 2:
-                engine.submit("bench", "BTCUSDT.SIM", side, "MARKET", "0.01")
+                engine.submit("bench", "BTCUSDT.SIM", side, "0.01")
             else:
                 price = Decimal(mid - 500 if side == "BUY" else mid + 500) / 100
-                engine.submit("bench", "BTCUSDT.SIM", side, "LIMIT", "0.01", price=price)
+                engine.submit("bench", "BTCUSDT.SIM", side, "0.01", "LIMIT", price=price)
         engine.drain_events()
     engine.finish_log()
     log.close()

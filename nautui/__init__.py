@@ -3,7 +3,7 @@
 Import the public names from here; ``nautui._core`` is the engine's private extension module.
 """
 
-from nautui import errors, events, store
+from nautui import errors, events, store, views
 from nautui._core import (
     Balance,
     BookView,
@@ -15,11 +15,6 @@ from nautui._core import (
     Quantity,
     QuoteTick,
     Replay,
-    ReplayBalance,
-    ReplayBook,
-    ReplayOrder,
-    ReplayPosition,
-    ReplayState,
     TradeTick,
     __version__,
 )
@@ -31,7 +26,7 @@ from nautui.config import (
     VenueConfig,
     load_engine_config,
 )
-from nautui.engine import Engine
+from nautui.engine import Engine, EventStream
 from nautui.errors import (
     BookError,
     ConfigError,
@@ -57,6 +52,7 @@ __all__ = [
     "EngineConfig",
     "EventLog",
     "EventLogError",
+    "EventStream",
     "FixedLatency",
     "Instrument",
     "InvalidValueError",
@@ -70,11 +66,6 @@ __all__ = [
     "QuoteTick",
     "RandomLatency",
     "Replay",
-    "ReplayBalance",
-    "ReplayBook",
-    "ReplayOrder",
-    "ReplayPosition",
-    "ReplayState",
     "RiskConfig",
     "Strategy",
     "StrategyConfig",
@@ -88,4 +79,5 @@ __all__ = [
     "events",
     "load_engine_config",
     "store",
+    "views",
 ]

@@ -1,34 +1,39 @@
 """The trading engine from Python: ``Engine(EngineConfig)``.
 
-A thin wrapper over the Rust engine (``nautui._core.Engine``): configs and events cross as
-MessagePack, events come back as ``nautui.events`` Structs, and backtests hand quotes over as
-numpy columns that the engine reads in place.
+``Engine`` is the Rust engine (``nautui._core.Engine``) itself, subclassed only where Python adds
+something: configs and events cross as MessagePack and come back as ``nautui.events`` Structs,
+views as ``nautui.views`` Structs, strategies are attached, logs opened. Everything else
+(``submit``, ``cancel``, ``halt``, the reads, ``run_quotes``, ``serve``, ...) is the engine's own
+method, documented in ``nautui/_core.pyi``.
+
+Every call releases the interpreter lock while the engine works, and the engine may run on a
+thread of its own (``serve``), fed by ``post`` and read through ``subscribe`` and ``views``
+without ever waiting for it.
 """
 
 from __future__ import annotations
 
 import os
-from decimal import Decimal
-from typing import TYPE_CHECKING, Self, TypeAlias
+from typing import TYPE_CHECKING, Literal, Self
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from nautui import _core, events
-from nautui._core import Balance, Instrument, Order, Position, Price, Quantity
+from nautui._core import Instrument
 from nautui.config import EngineConfig, encode_config
 from nautui.errors import InvalidValueError, StrategyError
 from nautui.store import Durability, EventLog
 from nautui.strategy import QuoteBatch
+from nautui.views import Frame, View, decode_frame, decode_view
 
 if TYPE_CHECKING:
     from nautui.strategy import Strategy
 
-__all__ = ["Engine", "Recovery"]
+__all__ = ["Engine", "EventStream", "Recovery"]
 
-PriceLike: TypeAlias = Price | Decimal | str | int
-QuantityLike: TypeAlias = Quantity | Decimal | str | int
+Clock = Literal["test", "live"]
 
 
 def _decode_config(raw: bytes) -> EngineConfig:
@@ -46,43 +51,74 @@ class Recovery(msgspec.Struct, frozen=True):
     unlogged: int
 
 
-class Engine:
+class Received(msgspec.Struct, frozen=True):
+    """One read of an ``EventStream``: the events, the stream position of the first, how many
+    this reader missed before them (a bounded reader that fell behind), and whether the engine
+    is gone and nothing more will come."""
+
+    events: list[events.Event]
+    first: int
+    missed: int
+    closed: bool
+
+
+class EventStream:
+    """A reader of everything the engine produces (``Engine.subscribe``)."""
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _core.Subscription) -> None:
+        self._core = core
+
+    def read(self, max_events: int = 10_000, timeout: float | None = 0.0) -> Received:
+        """Up to ``max_events`` events, waiting up to ``timeout`` seconds for the first (None:
+        as long as it takes), with the interpreter lock released while it waits."""
+        payload, first, missed, closed = self._core.read(max_events, timeout)
+        return Received(events.decode_many(payload), first, missed, closed)
+
+    @property
+    def pending(self) -> int:
+        """Events waiting to be read."""
+        return self._core.pending()
+
+
+class Engine(_core.Engine):
     """One event loop over books, orders, portfolio, risk, the simulated venue and strategies.
 
-    Deterministic: the same config, instruments and inputs give the same events.
+    Deterministic on the test clock: the same config, instruments and inputs give the same
+    events. ``clock="live"`` stamps commands with wall time; serve the engine (``serve`` on a
+    thread of its own) and its timers fire on time. ``keep_events=False`` keeps no stream for
+    ``drain_events`` (a long-running node reads through ``subscribe`` instead).
     """
 
-    __slots__ = ("_core", "_instruments", "_strategies", "config")
+    config: EngineConfig
+    _stream: EventStream | None
+    _strategies: list[Strategy]
 
-    def __init__(self, config: EngineConfig) -> None:
+    def __new__(
+        cls, config: EngineConfig, *, clock: Clock = "test", keep_events: bool = True
+    ) -> Self:
+        return super().__new__(cls, encode_config(config), clock)
+
+    def __init__(
+        self, config: EngineConfig, *, clock: Clock = "test", keep_events: bool = True
+    ) -> None:
         self.config = config
-        self._core = _core.Engine(encode_config(config))
-        self._instruments: dict[str, int] = {}
-        self._strategies: list[Strategy] = []
+        self._stream = self.events_stream() if keep_events else None
+        self._strategies = []
 
     # -- set-up --------------------------------------------------------------------------------
 
-    def add_instrument(self, instrument: Instrument) -> int:
-        """Loads an instrument; returns its index (the ``instrument`` column of run_quotes)."""
-        index = self._core.add_instrument(instrument)
-        self._instruments[instrument.id] = index
-        return index
-
-    def instrument_index(self, instrument_id: str) -> int:
-        return self._instruments[instrument_id]
-
     def add_strategy(self, strategy: Strategy) -> None:
         """Registers a Python strategy. Only the callbacks its class overrides are called."""
-        strategy._check_unattached()
-        link = self._core.add_strategy(strategy, strategy.id, strategy.overridden_callbacks())
-        strategy._attach(link)
+        self._add_strategy(strategy, strategy.id, strategy.overridden_callbacks())
         self._strategies.append(strategy)
 
     def add_builtin_strategy(self, name: str, **params: object) -> None:
         """Registers a strategy written in Rust, by name (``ema_cross``: strategy_id,
         instrument_id, fast_period=10, slow_period=20, trade_size). Params are checked by the
         engine; unknown ones are a ``ConfigError``."""
-        self._core.add_builtin_strategy(name, msgspec.msgpack.encode(params))
+        self._add_builtin_strategy(name, msgspec.msgpack.encode(params))
 
     # -- recording -----------------------------------------------------------------------------
 
@@ -98,7 +134,7 @@ class Engine:
         instruments (so ``Engine.recover`` and ``nautui log recover`` need nothing else) and
         records into it (see ``attach_log``). Add every instrument first."""
         log = EventLog.create(
-            path, run_id=run_id, config=self._core.recording_header(), durability=durability
+            path, run_id=run_id, config=self.recording_header(), durability=durability
         )
         self.attach_log(log, snapshot_every=snapshot_every)
         return log
@@ -110,16 +146,15 @@ class Engine:
         Under the log's default policy (``safe``) a batch holding a command is committed under
         synchronous=FULL; the engine does not wait for the disk meanwhile, so many commands
         share one sync. ``drain_outbound`` releases commands for a live venue only once they are
-        durable, whatever the policy (write-ahead). ``drain_events`` still returns every
-        event."""
+        durable, whatever the policy (write-ahead). Subscribers still see every event."""
         if snapshot_every < 0:
             raise InvalidValueError(f"snapshot_every: must be 0 or more, got {snapshot_every}")
-        self._core.attach_log(log._core, snapshot_every)
+        self._attach_log(log._core, snapshot_every)
 
     def finish_log(self) -> str | None:
         """Records what is left and commits it durably; returns the line a run prints at its
         end (the log, its head seq and hash), or None when no log is attached."""
-        head = self._core.finish_log()
+        head = self._finish_log()
         if head is None:
             return None
         seq, digest = head
@@ -128,20 +163,15 @@ class Engine:
     @property
     def recorded_seq(self) -> int | None:
         """The seq of the last event recorded into the attached log (None: no log)."""
-        seqs = self._core.log_seqs()
+        seqs = self.log_seqs()
         return None if seqs is None else seqs[0]
 
     @property
     def durable_seq(self) -> int | None:
         """The last recorded seq known committed under synchronous=FULL (None: no log); it
         lags ``recorded_seq`` while a commit is on its way to the disk."""
-        seqs = self._core.log_seqs()
+        seqs = self.log_seqs()
         return None if seqs is None else seqs[1]
-
-    def snapshot(self) -> bytes:
-        """The engine's full state as bytes (what the log's snapshots hold): equal bytes, equal
-        states."""
-        return self._core.snapshot()
 
     @classmethod
     def recover(
@@ -153,48 +183,42 @@ class Engine:
         attach: bool = True,
         snapshot_every: int = 10_000,
         from_start: bool = False,
+        clock: Clock = "test",
+        keep_events: bool = True,
     ) -> tuple[Self, Recovery]:
         """The engine in the state ``log`` describes: its latest valid snapshot restored, then
         the events after it re-folded (``EventLogError`` names the seq that does not fit).
         Configuration and instruments come from the log (``record_to`` keeps them) unless
-        given. Strategies are not restored: add them again, then ``start``. With ``attach``
-        (the log must be open for writing) the events the re-fold derived that the log lacks
-        are appended first, then the engine records into the log. ``from_start`` re-folds the
-        whole log instead of starting from the latest snapshot (what recovery must equal)."""
+        given. Strategies are not restored: add them again, then ``start`` (each sees the
+        orders and positions the engine holds for its id). With ``attach`` (the log must be
+        open for writing) the events the re-fold derived that the log lacks are appended first,
+        then the engine records into the log. ``from_start`` re-folds the whole log instead of
+        starting from the latest snapshot (what recovery must equal)."""
         given = None if config is None else encode_config(config)
-        core, raw_config, last_seq, in_flight, unlogged = _core.Engine.recover(
-            log._core, given, instruments, from_start
+        recovered = _core.recover_engine(
+            log._core, given, instruments, from_start, snapshot_every if attach else None
         )
-        engine = cls.__new__(cls)
-        engine.config = config if config is not None else _decode_config(raw_config)
-        engine._core = core
+        engine = _core.Engine.__new__(cls, None, clock, recovered)
+        engine.config = config if config is not None else _decode_config(recovered.config)
+        engine._stream = engine.events_stream() if keep_events else None
         engine._strategies = []
-        engine._instruments = {i.id: n for n, i in enumerate(core.instruments())}
-        if attach:
-            engine.attach_log(log, snapshot_every=snapshot_every)
-            if unlogged:
-                engine._core.append_to_log(unlogged)
-        recovery = Recovery(last_seq=last_seq, in_flight=in_flight, unlogged=len(unlogged))
+        recovery = Recovery(
+            last_seq=recovered.last_seq,
+            in_flight=list(recovered.in_flight),
+            unlogged=recovered.unlogged,
+        )
         return engine, recovery
 
     # -- running -------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Calls every strategy's ``on_start``."""
-        self._core.start()
-
-    def stop(self) -> None:
-        """Runs the venue traffic still in flight, then every strategy's ``on_stop``."""
-        self._core.stop()
-
     def process(self, event: events.Event | bytes) -> None:
         """Processes one input event (a ``nautui.events`` Struct, or its MessagePack)."""
-        payload = event if isinstance(event, bytes) else events.encode(event)
-        self._core.process(payload)
+        self._process(event if isinstance(event, bytes) else events.encode(event))
 
-    def advance_to(self, ts: int) -> None:
-        """Moves engine time to ``ts`` (ns), running venue traffic and timers due by then."""
-        self._core.advance_to(ts)
+    def post(self, inputs: list[events.Event] | list[bytes]) -> None:
+        """Queues input events for the thread serving the engine (``serve``), in order; returns
+        at once. A payload that is not an event is refused before any is queued."""
+        self._post([e if isinstance(e, bytes) else events.encode(e) for e in inputs])
 
     def run_quotes(
         self,
@@ -216,7 +240,7 @@ class Engine:
         """
         batchers = [s for s in self._strategies if s.wants_batches()]
         if not batchers:
-            self._core.run_quotes(
+            self._run_quotes(
                 instrument, bid_price, ask_price, bid_size, ask_size, ts_event, ts_init
             )
             return
@@ -233,7 +257,7 @@ class Engine:
                 ts_event=ts_event[rows],
                 ts_init=ts_init[rows],
             )
-            self._core.run_quotes(
+            self._run_quotes(
                 batch.instrument,
                 batch.bid_price,
                 batch.ask_price,
@@ -246,151 +270,48 @@ class Engine:
                 self._run_batch(strategy, batch)
 
     def _run_batch(self, strategy: Strategy, batch: QuoteBatch) -> None:
-        link = strategy._link
-        self._core.begin_batch(link)
+        self.begin_batch(strategy)
         try:
             strategy.on_quote_batch(batch)
         except Exception as error:
-            self._core.end_batch(link, succeeded=False)
+            self.end_batch(strategy, succeeded=False)
             message = f"strategy {strategy.id} failed in on_quote_batch: {error!r}"
             raise StrategyError(message) from error
-        self._core.end_batch(link, succeeded=True)
+        self.end_batch(strategy, succeeded=True)
 
-    @property
-    def now(self) -> int:
-        """Engine time (ns)."""
-        return self._core.now
+    # -- output --------------------------------------------------------------------------------
+
+    def events_stream(self, max_events: int | None = None) -> EventStream:
+        """A reader of everything the engine produces from now on. ``max_events`` bounds what
+        waits for it (a screen: the oldest are dropped and counted as missed); None keeps
+        everything until read."""
+        return EventStream(self.subscribe(max_events))
 
     def drain_events(self) -> list[events.Event]:
         """Everything that happened since the last drain, in order."""
-        return events.decode_many(self._core.drain_events())
+        if self._stream is None:
+            raise InvalidValueError("drain_events: this engine keeps no events (keep_events)")
+        return self._stream.read(max_events=2**62).events
 
     def drain_outbound(self, *, wait: bool = True) -> list[events.Event]:
         """Commands for a live venue adapter (an engine without a simulated venue), in order.
         With a log attached, only once they are durable in it (write-ahead): ``wait`` blocks
-        until they are, with the interpreter lock released; without it only those durable now
+        until they are, other threads running meanwhile; without it only those durable now
         are returned, the others on a later call (``outbound_waiting`` counts them)."""
-        return [events.decode(p) for p in self._core.drain_outbound(wait)]
+        return [events.decode(p) for p in self._drain_outbound(wait)]
 
-    @property
-    def outbound_waiting(self) -> int:
-        """Commands held until the events that hold them are durable in the log."""
-        return self._core.outbound_waiting()
+    def views(self, seen: dict[str, int] | None = None) -> dict[str, tuple[int, View]]:
+        """The published views newer than the versions in ``seen`` (all when None), decoded:
+        ``{key: (version, view)}``. Ask for fresh ones with ``request_views``."""
+        return {
+            key: (version, decode_view(key, payload))
+            for key, version, payload in self.read_views(seen)
+        }
 
-    # -- commands ------------------------------------------------------------------------------
-
-    def submit(
-        self,
-        strategy_id: str,
-        instrument_id: str,
-        side: str,
-        order_type: str,
-        quantity: QuantityLike,
-        *,
-        price: PriceLike | None = None,
-        trigger_price: PriceLike | None = None,
-        time_in_force: str | None = None,
-        expire_time: int | None = None,
-        post_only: bool = False,
-        reduce_only: bool = False,
-    ) -> str:
-        """Submits an order for ``strategy_id``; returns its client order id (``O-<s>-<n>``).
-
-        Prices and quantities are read at the instrument's precision and checked against its
-        tick and lot grid: ``InvalidValueError`` names the field. Risk denials and venue
-        rejections arrive as events.
-        """
-        return self._core.submit(
-            strategy_id,
-            instrument_id,
-            side,
-            order_type,
-            quantity,
-            price,
-            trigger_price,
-            time_in_force,
-            expire_time,
-            post_only,
-            reduce_only,
-        )
-
-    def cancel(self, client_order_id: str) -> None:
-        self._core.cancel(client_order_id)
-
-    def modify(
-        self,
-        client_order_id: str,
-        quantity: QuantityLike | None = None,
-        price: PriceLike | None = None,
-        trigger_price: PriceLike | None = None,
-    ) -> None:
-        self._core.modify(client_order_id, quantity, price, trigger_price)
-
-    def cancel_all(
-        self, strategy_id: str | None = None, instrument_id: str | None = None, source: str = "api"
-    ) -> None:
-        self._core.cancel_all(strategy_id, instrument_id, source)
-
-    def flatten(
-        self, strategy_id: str | None = None, instrument_id: str | None = None, source: str = "api"
-    ) -> None:
-        """Cancels open orders and closes positions at market, in scope (all by default)."""
-        self._core.flatten(strategy_id, instrument_id, source)
-
-    def halt(self, reason: str, source: str = "api") -> None:
-        self._core.halt(reason, source)
-
-    def resume(self, reason: str, source: str = "api") -> None:
-        self._core.resume(reason, source)
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def counters(self) -> dict[str, int]:
-        return self._core.counters()
-
-    def latency(self, name: str) -> dict[str, int]:
-        """Percentiles (ns) of ``data_to_callback``, ``callback_duration``, ``submit_to_ack``
-        or ``ack_to_fill``: count, min, p50, p90, p99, p999, max."""
-        return self._core.latency(name)
-
-    def record_performance(self, currency: str, interval_ns: int) -> None:
-        """Starts recording the equity curve in ``currency`` (balances plus open positions at
-        the last quote's mid, sampled every ``interval_ns`` of engine time) and the PnL of every
-        round trip net of fees (booked when a position closes or flips)."""
-        self._core.record_performance(currency, interval_ns)
-
-    def performance(
-        self,
-    ) -> tuple[
-        npt.NDArray[np.uint64],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.uint64],
-        npt.NDArray[np.float64],
-    ]:
-        """The record as numpy columns: equity times (ns), equity (units), round-trip close
-        times (ns), round-trip PnL net of fees (units)."""
-        return self._core.performance()
-
-    def statistics(self, periods_per_year: float) -> dict[str, float]:
-        """pnl, return, sharpe, sortino, max_drawdown, profit_factor, win_rate, expectancy and
-        trades of the record; ratios annualised with ``periods_per_year`` equity samples."""
-        return self._core.statistics(periods_per_year)
-
-    def order(self, client_order_id: str) -> Order | None:
-        return self._core.order(client_order_id)
-
-    def open_orders(self) -> list[Order]:
-        return self._core.open_orders()
-
-    def positions(self) -> list[Position]:
-        return self._core.positions()
-
-    def balances(self) -> list[Balance]:
-        return self._core.balances()
-
-    @property
-    def trading_state(self) -> str:
-        return self._core.trading_state
+    def current_frame(self, depth: int = 25) -> Frame:
+        """Every view now, ladders ``depth`` levels deep."""
+        return decode_frame(self.frame(depth))
 
     def __repr__(self) -> str:
-        return f"Engine(now={self.now}, instruments={list(self._instruments)})"
+        names = [i.id for i in self.instruments()]
+        return f"Engine(now={self.now}, clock={self.clock}, instruments={names})"

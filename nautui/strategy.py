@@ -3,33 +3,28 @@
 Subclass ``Strategy`` and override the callbacks you need; the engine calls only those (found
 when the strategy is added), so data you do not handle never enters Python. Callback arguments
 are light engine objects (``QuoteTick``, ``TradeTick``, ``BookView``) or ``nautui.events``
-Structs, never dicts. Actions are checked when you call them (a bad price raises
-``InvalidValueError`` at once) and reach the engine when the callback returns. An exception
-in a callback stops the run with ``StrategyError`` naming the strategy and the callback, the
-original exception chained as its cause.
+Structs, never dicts.
+
+The actions (``submit_order``, ``modify_order``, ``cancel_order``, ``cancel_all_orders``,
+``close_all_positions``, ``set_timer``, ``cancel_timer``) and reads (``order``, ``orders``,
+``open_orders``, ``position``, ``positions``, ``balances``, ``quote``, ``now``) are the engine's
+own methods, inherited from ``nautui._core.StrategyBase`` (documented in ``nautui/_core.pyi``).
+Actions are checked when you call them (a bad price raises ``InvalidValueError`` at once) and
+reach the engine when the callback returns. An exception in a callback stops the run with
+``StrategyError`` naming the strategy and the callback, the original exception chained as its
+cause. A strategy added to a recovered engine sees, from ``on_start`` on, the orders and
+positions the engine holds for its id; its timers are its own to set again.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import ClassVar, TypeAlias
+from typing import ClassVar
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from nautui._core import (
-    Balance,
-    BookView,
-    Order,
-    Position,
-    Price,
-    Quantity,
-    QuoteTick,
-    StrategyLink,
-    TradeTick,
-)
-from nautui.errors import NautuiError
+from nautui._core import BookView, QuoteTick, StrategyBase, TradeTick
 from nautui.events import (
     Bar,
     OrderAccepted,
@@ -45,9 +40,6 @@ from nautui.events import (
 )
 
 __all__ = ["QuoteBatch", "Strategy", "StrategyConfig"]
-
-PriceLike: TypeAlias = Price | Decimal | str | int
-QuantityLike: TypeAlias = Quantity | Decimal | str | int
 
 
 class StrategyConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -69,7 +61,7 @@ class QuoteBatch(msgspec.Struct, frozen=True):
     ts_init: npt.NDArray[np.uint64]
 
 
-class Strategy:
+class Strategy(StrategyBase):
     """Base class of Python strategies. See the module documentation."""
 
     CALLBACKS: ClassVar[tuple[str, ...]] = (
@@ -92,7 +84,6 @@ class Strategy:
     def __init__(self, config: StrategyConfig) -> None:
         self.config = config
         self.id = config.strategy_id
-        self._link_or_none: StrategyLink | None = None
 
     @classmethod
     def overridden_callbacks(cls) -> list[str]:
@@ -103,20 +94,6 @@ class Strategy:
     def wants_batches(cls) -> bool:
         """True when the class overrides ``on_quote_batch``."""
         return cls.on_quote_batch is not Strategy.on_quote_batch
-
-    def _check_unattached(self) -> None:
-        if self._link_or_none is not None:
-            raise NautuiError(f"strategy {self.id} is already added to an engine")
-
-    def _attach(self, link: StrategyLink) -> None:
-        self._check_unattached()
-        self._link_or_none = link
-
-    @property
-    def _link(self) -> StrategyLink:
-        if self._link_or_none is None:
-            raise NautuiError(f"strategy {self.id} is not added to an engine")
-        return self._link_or_none
 
     # -- callbacks (override the ones you need) ------------------------------------------------
 
@@ -166,92 +143,3 @@ class Strategy:
 
     def on_timer(self, event: TimerFired) -> None:
         """A timer set with ``set_timer`` fired."""
-
-    # -- actions (inside callbacks) ------------------------------------------------------------
-
-    @property
-    def now(self) -> int:
-        """Engine time of the current callback (ns)."""
-        return self._link.now
-
-    def submit_order(
-        self,
-        instrument_id: str,
-        side: str,
-        quantity: QuantityLike,
-        order_type: str = "MARKET",
-        *,
-        price: PriceLike | None = None,
-        trigger_price: PriceLike | None = None,
-        time_in_force: str | None = None,
-        expire_time: int | None = None,
-        post_only: bool = False,
-        reduce_only: bool = False,
-    ) -> str:
-        """Submits an order (MARKET, LIMIT, STOP_MARKET or STOP_LIMIT; TIF defaults to IOC for
-        market orders, GTC otherwise); returns its client order id ``O-<strategy>-<n>``."""
-        return self._link.submit(
-            instrument_id,
-            side,
-            order_type,
-            quantity,
-            price,
-            trigger_price,
-            time_in_force,
-            expire_time,
-            post_only,
-            reduce_only,
-        )
-
-    def modify_order(
-        self,
-        client_order_id: str,
-        quantity: QuantityLike | None = None,
-        price: PriceLike | None = None,
-        trigger_price: PriceLike | None = None,
-    ) -> None:
-        self._link.modify(client_order_id, quantity, price, trigger_price)
-
-    def cancel_order(self, client_order_id: str) -> None:
-        self._link.cancel(client_order_id)
-
-    def cancel_all_orders(self, instrument_id: str | None = None) -> None:
-        self._link.cancel_all(instrument_id)
-
-    def close_all_positions(self, instrument_id: str | None = None) -> None:
-        """Cancels this strategy's open orders and closes its positions at market."""
-        self._link.close_all(instrument_id)
-
-    def set_timer(
-        self, name: str, at: int, interval_ns: int | None = None, stop: int | None = None
-    ) -> None:
-        """A timer firing at ``at`` (ns), then every ``interval_ns`` until ``stop``."""
-        self._link.set_timer(name, at, interval_ns, stop)
-
-    def cancel_timer(self, name: str) -> None:
-        self._link.cancel_timer(name)
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def order(self, client_order_id: str) -> Order | None:
-        return self._link.order(client_order_id)
-
-    def orders(self) -> list[Order]:
-        return self._link.orders()
-
-    def open_orders(self) -> list[Order]:
-        return self._link.open_orders()
-
-    def position(self, instrument_id: str) -> Position | None:
-        return self._link.position(instrument_id)
-
-    def positions(self) -> list[Position]:
-        return self._link.positions()
-
-    def balances(self) -> list[Balance]:
-        """The account's balances (as of this strategy's last fill, or its start)."""
-        return self._link.balances()
-
-    def quote(self, instrument_id: str) -> QuoteTick | None:
-        """The last quote this strategy received for the instrument."""
-        return self._link.quote(instrument_id)

@@ -68,7 +68,7 @@ class Cycler(Strategy):
                 if (
                     order.status == "ACCEPTED"
                     and order.price is not None
-                    and order.price < tick.bid_price
+                    and order.price > tick.ask_price
                 ):
                     self.cancel_order(order.client_order_id)
             return

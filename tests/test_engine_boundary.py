@@ -178,7 +178,7 @@ def test_unknown_order_is_a_key_error() -> None:
 def test_modify_checks_the_grid() -> None:
     e = engine()
     e.process(quote(1))
-    oid = e.submit("S", INSTRUMENT, "BUY", "LIMIT", "1", price="61000.00")
+    oid = e.submit("S", INSTRUMENT, "BUY", "1", "LIMIT", price="61000.00")
     with pytest.raises(InvalidValueError, match=r"^price: "):
         e.modify(oid, price="61000.001")
     with pytest.raises(InvalidValueError, match=r"^quantity: "):
@@ -303,14 +303,14 @@ def live_engine() -> tuple[Engine, str]:
     e = engine()
     e.process(quote(1_000))
     e.process(BY_KIND["BookSnapshot"])
-    resting = e.submit("S", INSTRUMENT, "BUY", "LIMIT", "0.5", price="61000.00")
+    resting = e.submit("S", INSTRUMENT, "BUY", "0.5", "LIMIT", price="61000.00")
     e.advance_to(2_000)
     e.drain_events()
     return e, resting
 
 
 def _follow_up_works(e: Engine) -> None:
-    oid = e.submit("S", INSTRUMENT, "SELL", "LIMIT", "0.001", price="70000.00")
+    oid = e.submit("S", INSTRUMENT, "SELL", "0.001", "LIMIT", price="70000.00")
     assert e.order(oid) is not None
 
 

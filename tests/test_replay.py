@@ -81,18 +81,21 @@ def test_seek_shows_the_book_there_and_the_recent_events() -> None:
     state = timeline.seek(5)
     assert state.seq == 5
     assert timeline.seq == 5
-    (book,) = state.books
+    (book,) = state.frame.ladders
     assert book.instrument_id == INSTRUMENT_ID
-    assert book.bids == [("105.00", "1.000")]
+    assert [(level.price, level.size) for level in book.bids] == [
+        (Decimal("105.00"), Decimal("1.000"))
+    ]
     assert [seq for seq, _ in state.recent] == [3, 4, 5]
-    last = events.decode(state.recent[-1][1])
+    last = state.recent[-1][1]
     assert isinstance(last, events.QuoteTick)
     assert last.bid_price == Decimal("105.00")
-    assert [(b.currency, b.total) for b in state.balances] == [("USDT", "1000.00 USDT")]
-    assert state.open_orders == []
+    balances = [(b.currency, b.total.amount) for b in state.frame.balances]
+    assert balances == [("USDT", Decimal("1000.00"))]
+    assert state.frame.open_orders == []
     assert state.closed_orders == []
-    assert state.positions == []
-    assert state.trading_state == "ACTIVE"
+    assert state.frame.positions.rows == []
+    assert state.frame.status.trading_state == "ACTIVE"
 
 
 def test_step_and_jump() -> None:
@@ -104,7 +107,7 @@ def test_step_and_jump() -> None:
     found = timeline.next_of_kind("disconnect")
     assert found is not None
     assert found.seq == 21
-    assert isinstance(events.decode(found.recent[-1][1]), events.VenueDisconnected)
+    assert isinstance(found.recent[-1][1], events.VenueDisconnected)
     assert timeline.next_of_kind("disconnect") is None
     assert timeline.next_of_kind("fill") is None
     assert timeline.seek_ts(10_500).seq == 10

@@ -77,9 +77,9 @@ impl From<HostError> for CoreError {
     fn from(error: HostError) -> Self {
         match error {
             HostError::Engine(e) => e.into(),
-            HostError::Record(e) => Self::Record(e),
-            HostError::Recover(e) => Self::Recover(e),
-            HostError::Replay(e) => Self::Replay(e),
+            HostError::Record(e) => Self::Record(*e),
+            HostError::Recover(e) => Self::Recover(*e),
+            HostError::Replay(e) => Self::Replay(*e),
             other => Self::Host(other),
         }
     }

@@ -336,7 +336,7 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
     data = _Data(Path(config.data), config.start, config.end)
     instrument = data.instrument(config.instrument)
     iid = instrument.id
-    engine = Engine(_engine_config(config, instrument))
+    engine = Engine(_engine_config(config, instrument), keep_events=False)
     index = engine.add_instrument(instrument)
     interval_ns = round(config.equity_interval_s * 1e9)
     engine.record_performance(instrument.quote_currency, interval_ns)
@@ -393,7 +393,11 @@ class _Run:
         self.recorder = recorder
         self.feeds = feeds
         # Raw bytes: the stream hash reads them as the engine wrote them.
-        self.drain = engine._core.drain_events
+        self.stream = engine.subscribe(None)
+
+    def drain(self) -> bytes:
+        """Everything the engine produced since the last drain, as one MessagePack array."""
+        return self.stream.read(2**62)[0]
 
     def run(self, quotes: Iterator[pa.RecordBatch], index: int, progress: Progress | None) -> int:
         """Runs everything; returns the number of quotes."""

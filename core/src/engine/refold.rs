@@ -13,12 +13,10 @@ impl Engine {
         self.timers.clear();
     }
 
-    /// The next instant something is scheduled (venue traffic or a timer), if any.
+    /// The next instant something is scheduled (venue traffic, a timer, a working order's
+    /// expiry at the simulated venue), if any.
     pub fn next_wakeup_ts(&mut self) -> Option<UnixNanos> {
-        match (self.queue.next_ts(), self.timers.next_due()) {
-            (Some(q), Some(t)) => Some(q.min(t)),
-            (q, t) => q.or(t),
-        }
+        self.next_wakeup()
     }
 
     /// Re-applies a logged timer firing: the timer is armed for its fire time and the clock

@@ -100,6 +100,10 @@ impl EngineState {
     pub fn open_order_count(&self) -> usize {
         self.open_orders.len()
     }
+    /// Orders `strategy_id` has created so far (the `n` of its last client order id).
+    pub fn order_count(&self, strategy_id: StrategyId) -> u64 {
+        self.order_counts.get(&strategy_id).copied().unwrap_or(0)
+    }
     pub fn portfolio(&self) -> &Portfolio {
         &self.portfolio
     }

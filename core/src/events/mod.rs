@@ -339,6 +339,23 @@ pub fn encode_many(events: &[Event]) -> Result<Vec<u8>, CodecError> {
     rmp_serde::to_vec_named(events).map_err(|e| CodecError::Encode(e.to_string()))
 }
 
+/// Events from several places (slices of shared batches) as one MessagePack array, the same
+/// bytes `encode_many` gives for them in one slice.
+pub fn encode_all<'a>(
+    events: impl ExactSizeIterator<Item = &'a Event>,
+) -> Result<Vec<u8>, CodecError> {
+    let mut out = Vec::with_capacity(events.len() * 96 + 5);
+    let len =
+        u32::try_from(events.len()).map_err(|_| CodecError::Encode("too many events".into()))?;
+    rmp::encode::write_array_len(&mut out, len).map_err(|e| CodecError::Encode(e.to_string()))?;
+    for event in events {
+        let mut serializer = rmp_serde::Serializer::new(&mut out).with_struct_map();
+        serde::Serialize::serialize(event, &mut serializer)
+            .map_err(|e| CodecError::Encode(e.to_string()))?;
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
     #[error("cannot encode event: {0}")]

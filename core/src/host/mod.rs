@@ -37,12 +37,13 @@ use std::sync::Arc;
 pub enum HostError {
     #[error(transparent)]
     Engine(#[from] EngineError),
+    // The log's errors are boxed: they are rare, and large.
     #[error(transparent)]
-    Record(#[from] RecordError),
+    Record(Box<RecordError>),
     #[error(transparent)]
-    Recover(#[from] RecoverError),
+    Recover(Box<RecoverError>),
     #[error(transparent)]
-    Replay(#[from] ReplayError),
+    Replay(Box<ReplayError>),
     #[error("a log is already attached")]
     AlreadyAttached,
     #[error("no log is attached")]
@@ -51,6 +52,24 @@ pub enum HostError {
     Reentrant,
     #[error("views cannot be encoded: {0}")]
     Views(String),
+}
+
+impl From<RecordError> for HostError {
+    fn from(error: RecordError) -> Self {
+        Self::Record(Box::new(error))
+    }
+}
+
+impl From<RecoverError> for HostError {
+    fn from(error: RecoverError) -> Self {
+        Self::Recover(Box::new(error))
+    }
+}
+
+impl From<ReplayError> for HostError {
+    fn from(error: ReplayError) -> Self {
+        Self::Replay(Box::new(error))
+    }
 }
 
 /// What a recovery found besides the engine (see `crate::replay::Recovered`).
@@ -211,12 +230,11 @@ impl Host {
         log: Arc<EventLog>,
         options: RecoverOptions,
     ) -> Result<(Self, Recovery), HostError> {
-        let (config, instruments) = match options.given {
-            Some(given) => given,
-            None => {
-                let header = store::run_header(&log)?;
-                (header.config, header.instruments)
-            }
+        let (config, instruments) = if let Some(given) = options.given {
+            given
+        } else {
+            let header = store::run_header(&log)?;
+            (header.config, header.instruments)
         };
         let recovered = if options.from_start {
             store::refold_log(&log, &config, &instruments)?

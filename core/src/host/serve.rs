@@ -17,7 +17,7 @@ const YIELDS: usize = 64;
 /// state, and serving may start again).
 pub fn serve(shared: &Shared) -> Result<(), HostError> {
     loop {
-        let deadline = shared.lock()?.wakeup_deadline()?;
+        let deadline = shared.lock()?.wakeup_deadline();
         let wake = shared.inbox().wait(deadline, INPUTS_PER_STEP);
         if wake.stop {
             return Ok(());
@@ -35,14 +35,13 @@ pub fn serve(shared: &Shared) -> Result<(), HostError> {
 impl super::Host {
     /// When the engine's thread must wake without input: on a live clock, when the next timer,
     /// venue message or expiry falls due by wall time. On a test clock only inputs move time.
-    fn wakeup_deadline(&mut self) -> Result<Option<Instant>, HostError> {
+    fn wakeup_deadline(&mut self) -> Option<Instant> {
         if !self.engine.clock().is_live() {
-            return Ok(None);
+            return None;
         }
-        let Some(next) = self.engine.next_wakeup_ts() else { return Ok(None) };
+        let next = self.engine.next_wakeup_ts()?;
         let wall = self.engine.stamp();
-        let wait = Duration::from_nanos(next.0.saturating_sub(wall.0));
-        Ok(Some(Instant::now() + wait))
+        Some(Instant::now() + Duration::from_nanos(next.0.saturating_sub(wall.0)))
     }
 
     /// One step of the engine's thread: the inputs in order, then (live clock) whatever is due

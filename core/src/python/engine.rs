@@ -1,65 +1,64 @@
-//! The engine for Python (`nautui._core.Engine`; users build it through `nautui.Engine`).
-//! Configs and events cross as MessagePack (decoded by serde here, by msgspec in Python), the
-//! quote columns as numpy arrays read in place.
+//! The engine for Python (`nautui._core.Engine`; users build it through `nautui.Engine`, a
+//! subclass that adds the conversions to `nautui.events` Structs). Every call takes the host's
+//! lock with the interpreter lock released, so other Python threads run while the engine works
+//! and an engine served on its own thread is called from any other; the interpreter lock is
+//! taken again only inside a Python strategy's callbacks. Configs and events cross as
+//! MessagePack, quote columns as numpy arrays read in place.
 
 // pyo3 hands extracted arguments over by value; they are read, not consumed.
 #![allow(clippy::needless_pass_by_value)]
 
 use super::errors;
-use super::orders;
+use super::orders::{self, Extras};
 use super::store::PyEventLog;
-use super::strategy::{Action, FailureSlot, PyStrategyAdapter, PyStrategyLink};
+use super::strategy::{FailureSlot, PyStrategy, PyStrategyAdapter};
 use super::types::PyInstrument;
 use super::views::{PyBalance, PyOrder, PyPosition};
-use crate::engine::{Engine, EngineConfig, EngineError, QuoteColumns};
+use crate::clock::ClockKind;
+use crate::engine::{Engine, EngineConfig, QuoteColumns};
 use crate::error::CoreError;
 use crate::events::Event;
+use crate::host::{Host, HostError, Shared};
 use crate::performance::PerformanceRecord;
 use crate::stats::LatencyKind;
-use crate::store::{self, Recorder};
 use crate::types::{ClientOrderId, Currency, InstrumentId, StrategyId, UnixNanos, FIXED_SCALE};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// `Engine.recover`'s answer: the engine, its last seq, in-flight ids, unlogged events.
-type Recovery<'py> = (PyEngine, Bound<'py, PyBytes>, u64, Vec<String>, Vec<Bound<'py, PyBytes>>);
+const _: () = assert!(crate::views::DEFAULT_DEPTH == 25);
 
-/// The trading engine: one ordered event loop over book, orders, portfolio, risk, the
-/// simulated venue and strategies.
-#[pyclass(name = "Engine", module = "nautui._core", unsendable)]
-pub struct PyEngine {
-    engine: Engine,
-    failure: FailureSlot,
-    /// The event log this engine records into, once attached.
-    recorder: Option<Recorder>,
+/// A host recovered from a log, waiting to become an `Engine` (`Engine.__new__(recovered=)`).
+#[pyclass(name = "RecoveredEngine", module = "nautui._core", frozen)]
+pub struct PyRecovered {
+    host: Mutex<Option<Host>>,
+    #[pyo3(get)]
+    last_seq: u64,
+    #[pyo3(get)]
+    in_flight: Vec<String>,
+    #[pyo3(get)]
+    unlogged: usize,
+    config: Vec<u8>,
 }
 
-impl PyEngine {
-    /// Maps an engine error; a strategy failure gets the Python exception chained.
-    fn error(&self, error: EngineError) -> PyErr {
-        let error = CoreError::from(error);
-        if let CoreError::Strategy(failed) = &error {
-            let cause = self.failure.lock().ok().and_then(|mut slot| slot.take());
-            return errors::strategy(failed.to_string(), cause);
-        }
-        errors::core(error)
+#[pymethods]
+impl PyRecovered {
+    /// The configuration the engine was recovered with, as MessagePack.
+    #[getter]
+    fn config<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.config)
     }
+}
 
-    /// Records what the call produced (when a log is attached), then maps its error.
-    fn check<T>(&mut self, result: Result<T, EngineError>) -> PyResult<T> {
-        if let Some(recorder) = self.recorder.as_mut() {
-            let recorded = if result.is_ok() {
-                recorder.record(&mut self.engine)
-            } else {
-                recorder.record_events(&mut self.engine)
-            };
-            recorded.map_err(|e| errors::core(e.into()))?;
-        }
-        result.map_err(|e| self.error(e))
-    }
+/// The trading engine: one ordered event loop over book, orders, portfolio, risk, the
+/// simulated venue and strategies, with its recorder, fan-out and views.
+#[pyclass(name = "Engine", module = "nautui._core", subclass, frozen)]
+pub struct PyEngine {
+    shared: Arc<Shared>,
+    failure: FailureSlot,
 }
 
 fn instrument_id(text: &str) -> PyResult<InstrumentId> {
@@ -74,225 +73,321 @@ fn order_id(text: &str) -> PyResult<ClientOrderId> {
     ClientOrderId::new(text).map_err(|e| errors::identifier("client_order_id", &e))
 }
 
+fn encode(events: &[Event]) -> PyResult<Vec<Vec<u8>>> {
+    events.iter().map(|e| e.to_msgpack().map_err(|e| errors::codec(&e))).collect()
+}
+
+impl PyEngine {
+    fn new_shared(host: Host) -> Self {
+        Self { shared: Arc::new(Shared::new(host)), failure: Arc::new(Mutex::new(None)) }
+    }
+
+    /// Maps a host error; a strategy failure gets the Python exception chained.
+    fn error(&self, error: HostError) -> PyErr {
+        let error = CoreError::from(error);
+        if let CoreError::Strategy(failed) = &error {
+            let cause = self.failure.lock().ok().and_then(|mut slot| slot.take());
+            return errors::strategy(failed.to_string(), cause);
+        }
+        errors::core(error)
+    }
+
+    /// Runs `f` on the host under its lock, with the interpreter lock released.
+    fn with_host<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Host) -> Result<T, HostError> + Send,
+    ) -> PyResult<T> {
+        let shared = &self.shared;
+        py.allow_threads(|| {
+            let mut host = shared.lock()?;
+            f(&mut host)
+        })
+        .map_err(|e| self.error(e))
+    }
+
+    /// Calls the engine through the host (recorded and published afterwards).
+    fn call<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Engine) -> Result<T, crate::engine::EngineError> + Send,
+    ) -> PyResult<T> {
+        self.with_host(py, |host| host.call(f))
+    }
+
+    /// Reads the engine under the host's lock.
+    fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> T + Send) -> PyResult<T> {
+        self.with_host(py, |host| Ok(f(host.engine())))
+    }
+
+    fn instrument_of(
+        &self,
+        py: Python<'_>,
+        id: InstrumentId,
+    ) -> PyResult<crate::types::Instrument> {
+        self.read(py, |e| e.state().instrument(id).cloned())?
+            .ok_or_else(|| errors::unknown_instrument(id.as_str()))
+    }
+}
+
 #[pymethods]
 impl PyEngine {
-    /// `config`: an `EngineConfig` as MessagePack with named fields.
+    /// `config`: an `EngineConfig` as MessagePack with named fields; `clock`: `test` (time
+    /// moves with the data) or `live` (commands stamped with wall time; serve it to fire timers
+    /// on time). `recovered`: a host from `recover_engine` (then `config` is not read).
     #[new]
-    fn new(config: &[u8]) -> PyResult<Self> {
+    #[pyo3(signature = (config = None, clock = "test", recovered = None))]
+    fn new(
+        config: Option<&[u8]>,
+        clock: &str,
+        recovered: Option<PyRef<'_, PyRecovered>>,
+    ) -> PyResult<Self> {
+        let kind = ClockKind::parse(clock).ok_or_else(|| {
+            errors::invalid_value("clock", format!("{clock:?} is not test or live"))
+        })?;
+        if let Some(recovered) = recovered {
+            let mut slot =
+                recovered.host.lock().map_err(|_| errors::not_running("poisoned".into()))?;
+            let mut host = slot.take().ok_or_else(|| {
+                errors::not_running("this recovered engine is already in use".into())
+            })?;
+            if kind == ClockKind::Live {
+                let now = host.engine().now();
+                host.call(|e| {
+                    e.set_clock(kind.build(now));
+                    Ok(())
+                })
+                .map_err(|e| errors::core(e.into()))?;
+            }
+            return Ok(Self::new_shared(host));
+        }
+        let config = config.ok_or_else(|| errors::config("an engine needs a config".into()))?;
         let config =
             EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
-        let engine = Engine::new(config).map_err(|e| errors::core(e.into()))?;
-        Ok(Self { engine, failure: Arc::new(Mutex::new(None)), recorder: None })
+        let engine = Engine::with_clock(config, kind.build(UnixNanos(0)))
+            .map_err(|e| errors::core(e.into()))?;
+        Ok(Self::new_shared(Host::new(engine)))
     }
 
     /// Loads an instrument; returns its index (for `run_quotes`).
-    fn add_instrument(&mut self, instrument: PyRef<'_, PyInstrument>) -> PyResult<usize> {
-        self.engine.add_instrument(instrument.0.clone()).map_err(|e| self.error(e))
+    fn add_instrument(
+        &self,
+        py: Python<'_>,
+        instrument: PyRef<'_, PyInstrument>,
+    ) -> PyResult<usize> {
+        let instrument = instrument.0.clone();
+        self.call(py, |e| e.add_instrument(instrument))
     }
 
-    /// Registers a Python strategy; `callbacks` names the methods its class overrides.
+    /// The index `add_instrument` gave an instrument.
+    fn instrument_index(&self, py: Python<'_>, instrument_id: &str) -> PyResult<usize> {
+        let id = self::instrument_id(instrument_id)?;
+        self.read(py, |e| e.state().instrument_index(id))?
+            .ok_or_else(|| errors::unknown_instrument(instrument_id))
+    }
+
+    /// The instruments loaded, by index.
+    fn instruments(&self, py: Python<'_>) -> PyResult<Vec<PyInstrument>> {
+        self.read(py, |e| e.state().instruments().map(|i| PyInstrument(i.clone())).collect())
+    }
+
+    /// Registers a Python strategy under `strategy_id`; `callbacks` names the methods its class
+    /// overrides (the only ones called).
+    #[pyo3(name = "_add_strategy")]
     fn add_strategy(
-        &mut self,
-        strategy: &Bound<'_, PyAny>,
+        &self,
+        py: Python<'_>,
+        strategy: &Bound<'_, PyStrategy>,
         strategy_id: &str,
         callbacks: Vec<String>,
-    ) -> PyResult<Py<PyStrategyLink>> {
+    ) -> PyResult<()> {
         let id = self::strategy_id(strategy_id)?;
-        let (adapter, link) =
-            PyStrategyAdapter::new(strategy, id, &callbacks, Arc::clone(&self.failure))?;
-        self.engine.add_strategy(Box::new(adapter)).map_err(|e| self.error(e))?;
-        Ok(link)
+        let adapter = PyStrategyAdapter::new(strategy, id, &callbacks, Arc::clone(&self.failure))?;
+        let result = self.call(py, |e| e.add_strategy(Box::new(adapter)));
+        if result.is_err() {
+            strategy.borrow_mut().detach();
+        }
+        result
     }
 
     /// Registers a built-in Rust strategy by name, configured from MessagePack `params`.
-    fn add_builtin_strategy(&mut self, name: &str, params: &[u8]) -> PyResult<()> {
+    #[pyo3(name = "_add_builtin_strategy")]
+    fn add_builtin_strategy(&self, py: Python<'_>, name: &str, params: &[u8]) -> PyResult<()> {
         let strategy =
             crate::strategies::build(name, params).map_err(|e| errors::core(e.into()))?;
-        self.engine.add_strategy(strategy).map_err(|e| self.error(e))
+        self.call(py, |e| e.add_strategy(strategy))
     }
 
-    /// Opens a batch callback for the strategy behind `link` (its actions are allowed and
-    /// counted from the engine's order counter).
-    fn begin_batch(&self, link: &Bound<'_, PyStrategyLink>) {
-        let mut link = link.borrow_mut();
-        let state = self.engine.state();
-        let count = state.order_counts.get(&link.id()).copied().unwrap_or(0);
-        link.begin_batch(self.engine.now(), count, state.instruments.iter().map(|s| &s.instrument));
+    /// Opens a batch callback for `strategy`: its actions are allowed, numbered after the
+    /// engine's count of its orders.
+    fn begin_batch(&self, py: Python<'_>, strategy: &Bound<'_, PyStrategy>) -> PyResult<()> {
+        let id = strategy.borrow().id()?;
+        let (now, count, instruments) = self.read(py, |e| {
+            let state = e.state();
+            (e.now(), state.order_count(id), state.instruments().cloned().collect())
+        })?;
+        strategy.borrow_mut().begin_batch(now, count, instruments)
     }
 
-    /// Closes a batch callback; when it `succeeded`, applies its actions now, in order.
-    #[pyo3(signature = (link, *, succeeded))]
-    fn end_batch(&mut self, link: &Bound<'_, PyStrategyLink>, succeeded: bool) -> PyResult<()> {
-        let (strategy_id, actions) = {
-            let mut link = link.borrow_mut();
-            (link.id(), link.end_batch(succeeded))
-        };
-        let source = strategy_id.to_string();
-        for action in actions {
-            let result = match action {
-                Action::Submit(request) => {
-                    self.engine.submit_order(strategy_id, &request).map(|_| ())
-                }
-                Action::Cancel(id) => self.engine.cancel_order(id),
-                Action::Modify(id, q, p, t) => self.engine.modify_order(id, q, p, t),
-                Action::CancelAll(i) => {
-                    self.engine.cancel_all_orders(Some(strategy_id), i, &source)
-                }
-                Action::CloseAll(i) => self.engine.flatten(Some(strategy_id), i, &source),
-                Action::SetTimer(..) | Action::CancelTimer(_) => {
-                    return Err(errors::not_running(format!(
-                        "strategy {strategy_id}: timers cannot be set from on_quote_batch"
-                    )));
-                }
-            };
-            self.check(result)?;
-        }
-        Ok(())
+    /// Closes a batch callback; when it `succeeded`, applies its actions now, in order, exactly
+    /// as after any callback.
+    #[pyo3(signature = (strategy, *, succeeded))]
+    fn end_batch(
+        &self,
+        py: Python<'_>,
+        strategy: &Bound<'_, PyStrategy>,
+        succeeded: bool,
+    ) -> PyResult<()> {
+        let id = strategy.borrow().id()?;
+        let mut actions = strategy.borrow_mut().take_actions()?;
+        let result = self.call(py, |e| e.act_as(id, |ctx| actions.finish(ctx, succeeded)));
+        strategy.borrow_mut().put_actions(actions);
+        result
     }
 
     /// Processes one event given as MessagePack.
-    fn process(&mut self, payload: &[u8]) -> PyResult<()> {
+    #[pyo3(name = "_process")]
+    fn process(&self, py: Python<'_>, payload: &[u8]) -> PyResult<()> {
         let event = Event::from_msgpack(payload).map_err(|e| errors::codec(&e))?;
-        let result = self.engine.process(event);
-        self.check(result)
+        self.call(py, |e| e.process(event))
     }
 
-    fn advance_to(&mut self, ts: u64) -> PyResult<()> {
-        let result = self.engine.advance_to(UnixNanos(ts));
-        self.check(result)
+    /// Moves engine time to `ts` (ns), running venue traffic and timers due by then.
+    fn advance_to(&self, py: Python<'_>, ts: u64) -> PyResult<()> {
+        self.call(py, |e| e.advance_to(UnixNanos(ts)))
     }
 
-    fn start(&mut self) -> PyResult<()> {
-        let result = self.engine.start();
-        self.check(result)
+    /// Calls every strategy's `on_start`.
+    fn start(&self, py: Python<'_>) -> PyResult<()> {
+        self.call(py, Engine::start)
     }
 
-    fn stop(&mut self) -> PyResult<()> {
-        let result = self.engine.stop();
-        self.check(result)
+    /// Runs the venue traffic still in flight, then every strategy's `on_stop`.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        self.call(py, Engine::stop)
     }
 
     /// Engine time (ns).
     #[getter]
-    fn now(&self) -> u64 {
-        self.engine.now().0
+    fn now(&self, py: Python<'_>) -> PyResult<u64> {
+        self.read(py, |e| e.now().0)
     }
 
-    /// Submits an order for `strategy_id`; returns its client order id.
+    /// `test` or `live`.
+    #[getter]
+    fn clock(&self, py: Python<'_>) -> PyResult<&'static str> {
+        self.read(py, |e| if e.clock().is_live() { "live" } else { "test" })
+    }
+
+    /// Submits an order for `strategy_id`; returns its client order id `O-<strategy>-<n>`.
+    /// Prices and quantities are read at the instrument's precision and checked against its
+    /// grid (`InvalidValueError` names the field); risk denials and venue rejections arrive as
+    /// events.
     #[pyo3(signature = (
-        strategy_id, instrument_id, side, order_type, quantity, price=None, trigger_price=None,
-        time_in_force=None, expire_time=None, post_only=false, reduce_only=false,
+        strategy_id, instrument_id, side, quantity, order_type="MARKET", *, price=None,
+        trigger_price=None, time_in_force=None, expire_time=None, post_only=false,
+        reduce_only=false,
     ))]
     #[allow(clippy::too_many_arguments)] // one argument per field of an order
-    fn submit(
-        &mut self,
+    fn submit<'py>(
+        &self,
+        py: Python<'py>,
         strategy_id: &str,
         instrument_id: &str,
         side: &str,
+        quantity: &Bound<'py, PyAny>,
         order_type: &str,
-        quantity: &Bound<'_, PyAny>,
-        price: Option<&Bound<'_, PyAny>>,
-        trigger_price: Option<&Bound<'_, PyAny>>,
-        time_in_force: Option<&str>,
+        price: Option<Bound<'py, PyAny>>,
+        trigger_price: Option<Bound<'py, PyAny>>,
+        time_in_force: Option<String>,
         expire_time: Option<u64>,
         post_only: bool,
         reduce_only: bool,
     ) -> PyResult<String> {
         let sid = self::strategy_id(strategy_id)?;
-        let iid = self::instrument_id(instrument_id)?;
-        let instrument = self
-            .engine
-            .state()
-            .instrument(iid)
-            .ok_or_else(|| errors::unknown_instrument(instrument_id))?;
-        let request = orders::request(
-            instrument,
-            side,
-            order_type,
-            quantity,
-            price,
-            trigger_price,
-            time_in_force,
-            expire_time,
-            post_only,
-            reduce_only,
-        )?;
-        let result = self.engine.submit_order(sid, &request);
-        Ok(self.check(result)?.to_string())
+        let instrument = self.instrument_of(py, self::instrument_id(instrument_id)?)?;
+        let extras =
+            Extras { price, trigger_price, time_in_force, expire_time, post_only, reduce_only };
+        let request = orders::request(&instrument, side, quantity, order_type, &extras)?;
+        Ok(self.call(py, |e| e.submit_order(sid, &request))?.to_string())
     }
 
-    fn cancel(&mut self, client_order_id: &str) -> PyResult<()> {
+    /// Cancels one order on behalf of its strategy.
+    fn cancel(&self, py: Python<'_>, client_order_id: &str) -> PyResult<()> {
         let id = order_id(client_order_id)?;
-        let result = self.engine.cancel_order(id);
-        self.check(result)
+        self.call(py, |e| e.cancel_order(id))
     }
 
+    /// Changes an order's quantity and/or prices (read at its instrument's precision).
     #[pyo3(signature = (client_order_id, quantity=None, price=None, trigger_price=None))]
     fn modify(
-        &mut self,
+        &self,
+        py: Python<'_>,
         client_order_id: &str,
         quantity: Option<&Bound<'_, PyAny>>,
         price: Option<&Bound<'_, PyAny>>,
         trigger_price: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let id = order_id(client_order_id)?;
-        let state = self.engine.state();
-        let order = state.order(id).ok_or_else(|| errors::unknown_order(client_order_id))?;
-        let instrument = state
-            .instrument(order.instrument_id())
+        let instrument = self
+            .read(py, |e| {
+                let order = e.state().order(id)?;
+                e.state().instrument(order.instrument_id()).cloned()
+            })?
             .ok_or_else(|| errors::unknown_order(client_order_id))?;
-        let (pp, sp) = (instrument.price_precision, instrument.size_precision);
-        let q = quantity.map(|q| orders::quantity("quantity", q, sp)).transpose()?;
-        let p = price.map(|p| orders::price("price", p, pp)).transpose()?;
-        let t = trigger_price.map(|p| orders::price("trigger_price", p, pp)).transpose()?;
-        let result = self.engine.modify_order(id, q, p, t);
-        self.check(result)
+        let (q, p, t) = orders::amendments(&instrument, quantity, price, trigger_price)?;
+        self.call(py, |e| e.modify_order(id, q, p, t))
     }
 
+    /// Cancels open orders, of one strategy and/or instrument or all; `source` names who asked
+    /// (it is in the logged command).
     #[pyo3(signature = (strategy_id=None, instrument_id=None, source="api"))]
     fn cancel_all(
-        &mut self,
+        &self,
+        py: Python<'_>,
         strategy_id: Option<&str>,
         instrument_id: Option<&str>,
         source: &str,
     ) -> PyResult<()> {
         let sid = strategy_id.map(self::strategy_id).transpose()?;
         let iid = instrument_id.map(self::instrument_id).transpose()?;
-        let result = self.engine.cancel_all_orders(sid, iid, source);
-        self.check(result)
+        self.call(py, |e| e.cancel_all_orders(sid, iid, source))
     }
 
+    /// Cancels open orders and closes positions at market, in scope (all by default).
     #[pyo3(signature = (strategy_id=None, instrument_id=None, source="api"))]
     fn flatten(
-        &mut self,
+        &self,
+        py: Python<'_>,
         strategy_id: Option<&str>,
         instrument_id: Option<&str>,
         source: &str,
     ) -> PyResult<()> {
         let sid = strategy_id.map(self::strategy_id).transpose()?;
         let iid = instrument_id.map(self::instrument_id).transpose()?;
-        let result = self.engine.flatten(sid, iid, source);
-        self.check(result)
+        self.call(py, |e| e.flatten(sid, iid, source))
     }
 
+    /// Stops all trading (HALTED) until `resume`.
     #[pyo3(signature = (reason, source="api"))]
-    fn halt(&mut self, reason: &str, source: &str) -> PyResult<()> {
-        let result = self.engine.halt(reason, source);
-        self.check(result)
+    fn halt(&self, py: Python<'_>, reason: &str, source: &str) -> PyResult<()> {
+        self.call(py, |e| e.halt(reason, source))
     }
 
+    /// Returns to ACTIVE trading.
     #[pyo3(signature = (reason, source="api"))]
-    fn resume(&mut self, reason: &str, source: &str) -> PyResult<()> {
-        let result = self.engine.resume(reason, source);
-        self.check(result)
+    fn resume(&self, py: Python<'_>, reason: &str, source: &str) -> PyResult<()> {
+        self.call(py, |e| e.resume(reason, source))
     }
 
     /// Runs a block of L1 quotes from numpy columns, read in place: instrument indexes
     /// (uint32), bid/ask raw prices (int64, 10^-9 units), bid/ask raw sizes (uint64),
     /// `ts_event` and `ts_init` (uint64 ns, sorted).
     #[allow(clippy::too_many_arguments)] // one argument per column
+    #[pyo3(name = "_run_quotes")]
     fn run_quotes(
-        &mut self,
+        &self,
+        py: Python<'_>,
         instrument: PyReadonlyArray1<'_, u32>,
         bid_price: PyReadonlyArray1<'_, i64>,
         ask_price: PyReadonlyArray1<'_, i64>,
@@ -313,165 +408,159 @@ impl PyEngine {
             ts_event: ts_event.as_slice().map_err(|e| column("ts_event", e))?,
             ts_init: ts_init.as_slice().map_err(|e| column("ts_init", e))?,
         };
-        let result = self.engine.run_quotes(&cols);
-        self.check(result)
+        self.call(py, |e| e.run_quotes(&cols))
     }
 
-    /// Everything that happened since the last drain, as one MessagePack array of events.
-    fn drain_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let events = match self.recorder.as_mut() {
-            Some(recorder) => {
-                recorder.record_events(&mut self.engine).map_err(|e| errors::core(e.into()))?;
-                recorder.take_events()
-            }
-            None => self.engine.drain_events(),
-        };
-        let bytes = crate::events::encode_many(&events).map_err(|e| errors::codec(&e))?;
+    /// Serves the engine on the calling thread (start a thread for it) until `stop_serving`:
+    /// inputs posted with `post`, timers and venue traffic on time on a live clock, views when
+    /// asked. Raises what stopped it otherwise (a strategy failing, a refused input); the engine
+    /// keeps its state and can be served again.
+    fn serve(&self, py: Python<'_>) -> PyResult<()> {
+        self.shared.inbox().reopen();
+        let shared = &self.shared;
+        py.allow_threads(|| crate::host::serve(shared)).map_err(|e| self.error(e))
+    }
+
+    /// Asks the serving thread to return after its current step (inputs still queued stay).
+    fn stop_serving(&self) {
+        self.shared.inbox().stop();
+    }
+
+    /// Queues input events (MessagePack payloads) for the serving thread, in order; never
+    /// waits for the engine. A payload that is not an event is refused before any is queued.
+    #[pyo3(name = "_post")]
+    fn post(&self, payloads: Vec<PyBackedBytes>) -> PyResult<()> {
+        let events = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                Event::from_msgpack(p)
+                    .map_err(|e| errors::invalid_value(&format!("payloads[{i}]"), e.to_string()))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        self.shared.inbox().post(events);
+        Ok(())
+    }
+
+    /// Inputs posted and not yet taken by the serving thread.
+    fn posted(&self) -> usize {
+        self.shared.inbox().pending()
+    }
+
+    /// A reader of everything the engine produces from now on: `max_events` bounds what waits
+    /// (the oldest are dropped and counted), None keeps everything until read.
+    #[pyo3(signature = (max_events = None))]
+    fn subscribe(&self, max_events: Option<usize>) -> PySubscription {
+        PySubscription(self.shared.bus().subscribe(max_events))
+    }
+
+    /// Asks for fresh views: published after the engine's next step (a served engine that is
+    /// idle wakes for it).
+    fn request_views(&self) {
+        self.shared.request_views();
+    }
+
+    /// Publishes the views now (an engine nobody serves).
+    fn publish_views(&self, py: Python<'_>) -> PyResult<()> {
+        self.with_host(py, Host::publish_views)
+    }
+
+    /// Ladder levels a side the views show.
+    fn set_view_depth(&self, depth: usize) {
+        self.shared.board().set_depth(depth);
+    }
+
+    /// The views whose version is newer than `seen[key]` (absent: all): `(key, version,
+    /// MessagePack)`.
+    #[pyo3(signature = (seen = None))]
+    fn read_views<'py>(
+        &self,
+        py: Python<'py>,
+        seen: Option<BTreeMap<String, u64>>,
+    ) -> Vec<(String, u64, Bound<'py, PyBytes>)> {
+        let seen = seen.unwrap_or_default();
+        self.shared
+            .board()
+            .read(&seen)
+            .into_iter()
+            .map(|(key, (version, bytes))| (key, version, PyBytes::new(py, &bytes)))
+            .collect()
+    }
+
+    /// Every view now, as one MessagePack `Frame`, ladders `depth` levels deep.
+    #[pyo3(signature = (depth = 25))] // `views::DEFAULT_DEPTH`, asserted below
+    fn frame<'py>(&self, py: Python<'py>, depth: usize) -> PyResult<Bound<'py, PyBytes>> {
+        let frame = self.read(py, |e| crate::views::Frame::of(e, depth))?;
+        let bytes = rmp_serde::to_vec_named(&frame)
+            .map_err(|e| errors::not_running(format!("views cannot be encoded: {e}")))?;
         Ok(PyBytes::new(py, &bytes))
     }
 
     /// Commands for a live venue adapter, as MessagePack payloads. With a log attached they are
     /// released only once they are committed under synchronous=FULL (write-ahead): with `wait`
-    /// this blocks until they are (the interpreter lock released, so other threads run), without
-    /// it only those already durable are returned and the rest stay for a later call.
+    /// this blocks until they are (other threads run meanwhile), without it only those already
+    /// durable are returned and the rest stay for a later call.
     #[pyo3(signature = (wait = true))]
+    #[pyo3(name = "_drain_outbound")]
     fn drain_outbound<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         wait: bool,
     ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
-        let outbound = match self.recorder.as_mut() {
-            Some(recorder) => {
-                let mut ready = recorder
-                    .release_outbound(&mut self.engine)
-                    .map_err(|e| errors::core(e.into()))?;
-                if wait && recorder.outbound_waiting() > 0 {
-                    let rest = py
-                        .allow_threads(|| recorder.wait_outbound())
-                        .map_err(|e| errors::core(e.into()))?;
-                    ready.extend(rest);
-                }
-                ready
-            }
-            None => self.engine.drain_outbound(),
-        };
-        outbound
-            .iter()
-            .map(|e| e.to_msgpack().map(|b| PyBytes::new(py, &b)).map_err(|e| errors::codec(&e)))
-            .collect()
+        let events = self.with_host(py, |host| host.drain_outbound(wait))?;
+        Ok(encode(&events)?.iter().map(|b| PyBytes::new(py, b)).collect())
     }
 
     /// Commands held until their events are durable (see `drain_outbound`).
-    fn outbound_waiting(&self) -> usize {
-        self.recorder.as_ref().map_or(0, Recorder::outbound_waiting)
+    #[getter]
+    fn outbound_waiting(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with_host(py, |host| Ok(host.outbound_waiting()))
     }
 
-    /// Records everything this engine produces into `log` from now on (events appended after
-    /// the log's head, a snapshot every `snapshot_every` events; 0: none). What the engine
-    /// produced before is recorded first.
+    /// Records everything this engine produces into `log` from now on (after the log's head, a
+    /// snapshot every `snapshot_every` events; 0: none). What the engine produced before and
+    /// nobody took is recorded first.
     #[pyo3(signature = (log, snapshot_every = 10_000))]
-    fn attach_log(&mut self, log: PyRef<'_, PyEventLog>, snapshot_every: u64) -> PyResult<()> {
-        if self.recorder.is_some() {
-            return Err(errors::invalid_value("log", String::from("a log is already attached")));
-        }
-        let mut recorder = Recorder::new(log.shared(), &self.engine, snapshot_every)
-            .map_err(|e| errors::core(e.into()))?;
-        recorder.record(&mut self.engine).map_err(|e| errors::core(e.into()))?;
-        self.recorder = Some(recorder);
-        Ok(())
+    #[pyo3(name = "_attach_log")]
+    fn attach_log(
+        &self,
+        py: Python<'_>,
+        log: PyRef<'_, PyEventLog>,
+        snapshot_every: u64,
+    ) -> PyResult<()> {
+        let log = log.shared();
+        self.with_host(py, |host| host.attach(log, snapshot_every))
     }
 
-    /// Records what is left, commits it durably and detaches the log: returns the head
-    /// (last seq and its hash). None when no log is attached.
-    fn finish_log<'py>(&mut self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
-        let Some(mut recorder) = self.recorder.take() else { return Ok(None) };
-        let (seq, hash) = recorder.finish(&mut self.engine).map_err(|e| errors::core(e.into()))?;
-        self.recorder = Some(recorder);
-        Ok(Some((seq, PyBytes::new(py, &hash))))
+    /// Records what is left and commits it durably: the head (last seq and its hash), or None
+    /// when no log is attached.
+    #[pyo3(name = "_finish_log")]
+    fn finish_log<'py>(&self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyBytes>)>> {
+        let head = self.with_host(py, Host::finish_log)?;
+        Ok(head.map(|(seq, hash)| (seq, PyBytes::new(py, &hash))))
     }
 
     /// The last seq recorded and the last one known durable (synchronous=FULL), or None.
-    fn log_seqs(&self) -> Option<(u64, u64)> {
-        self.recorder.as_ref().map(|r| (r.last_seq(), r.durable_seq()))
-    }
-
-    /// The engine state the log describes (latest snapshot plus the re-folded tail), without
-    /// strategies: `(engine, config as MessagePack, last_seq, in-flight client order ids,
-    /// events the re-fold derived that the log lacks, as MessagePack)`. The configuration and
-    /// instruments are the log's own (its engine header) unless given. With `from_start`, no
-    /// snapshot is used: the whole log is re-folded. Nothing is written.
-    #[staticmethod]
-    #[pyo3(signature = (log, config = None, instruments = None, from_start = false))]
-    fn recover<'py>(
-        py: Python<'py>,
-        log: PyRef<'_, PyEventLog>,
-        config: Option<&[u8]>,
-        instruments: Option<Vec<PyRef<'_, PyInstrument>>>,
-        from_start: bool,
-    ) -> PyResult<Recovery<'py>> {
-        let shared = log.shared();
-        let core = |e: CoreError| errors::core(e);
-        let (config, instruments) = if let (Some(config), Some(instruments)) = (config, instruments)
-        {
-            let config =
-                EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
-            (config, instruments.iter().map(|i| i.0.clone()).collect())
-        } else {
-            let header = store::run_header(&shared).map_err(|e| core(e.into()))?;
-            (header.config, header.instruments)
-        };
-        let recovered = if from_start {
-            store::refold_log(&shared, &config, &instruments)
-        } else {
-            store::recover_log(&shared, &config, &instruments)
-        }
-        .map_err(|e| core(e.into()))?;
-        let unlogged = recovered
-            .unlogged
-            .iter()
-            .map(|e| e.to_msgpack().map(|b| PyBytes::new(py, &b)).map_err(|e| errors::codec(&e)))
-            .collect::<PyResult<_>>()?;
-        let in_flight = recovered.in_flight.iter().map(ToString::to_string).collect();
-        let config = config.to_msgpack().map_err(|e| errors::codec(&e))?;
-        let engine =
-            Self { engine: recovered.engine, failure: Arc::new(Mutex::new(None)), recorder: None };
-        Ok((engine, PyBytes::new(py, &config), recovered.last_seq, in_flight, unlogged))
-    }
-
-    /// The instruments loaded, by index.
-    fn instruments(&self) -> Vec<PyInstrument> {
-        self.engine.state().instruments().map(|i| PyInstrument(i.clone())).collect()
+    fn log_seqs(&self, py: Python<'_>) -> PyResult<Option<(u64, u64)>> {
+        self.with_host(py, |host| Ok(host.recorder().map(|r| (r.last_seq(), r.durable_seq()))))
     }
 
     /// What a recording log keeps in its `meta.config` so it can be recovered on its own: this
     /// engine's configuration and instruments.
-    fn recording_header(&self) -> PyResult<String> {
-        store::RunHeader::of(&self.engine).to_meta().map_err(|e| errors::core(e.into()))
-    }
-
-    /// Appends events to the attached log that this engine did not produce in this run: the
-    /// ones a recovery derived and found missing from the log (MessagePack payloads).
-    fn append_to_log(&mut self, payloads: Vec<PyBackedBytes>) -> PyResult<()> {
-        let events = payloads
-            .iter()
-            .map(|p| Event::from_msgpack(p).map_err(|e| errors::codec(&e)))
-            .collect::<PyResult<Vec<_>>>()?;
-        let recorder = self
-            .recorder
-            .as_mut()
-            .ok_or_else(|| errors::invalid_value("log", String::from("no log is attached")))?;
-        recorder.append(&events).map_err(|e| errors::core(e.into()))
+    fn recording_header(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |e| crate::store::RunHeader::of(e).to_meta())?
+            .map_err(|e| errors::core(e.into()))
     }
 
     /// The engine's full state as bytes (what a snapshot in the log holds).
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = self.engine.snapshot().map_err(|e| errors::core(e.into()))?;
+        let bytes = self.read(py, Engine::snapshot)?.map_err(|e| errors::core(e.into()))?;
         Ok(PyBytes::new(py, &bytes))
     }
 
     /// What the engine did: events in and out, quotes, orders, fills, denials, rejections.
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = self.engine.counters();
+        let c = self.read(py, Engine::counters)?;
         let dict = PyDict::new(py);
         dict.set_item("events_in", c.events_in)?;
         dict.set_item("events_out", c.events_out)?;
@@ -491,7 +580,7 @@ impl PyEngine {
             let names: Vec<&str> = LatencyKind::ALL.iter().map(|k| k.name()).collect();
             errors::invalid_value("name", format!("{name:?} is not one of {names:?}"))
         })?;
-        let s = self.engine.stats().summary(kind);
+        let s = self.read(py, |e| e.stats().summary(kind))?;
         let dict = PyDict::new(py);
         dict.set_item("count", s.count)?;
         dict.set_item("min", s.min)?;
@@ -503,39 +592,41 @@ impl PyEngine {
         Ok(dict)
     }
 
-    fn order(&self, client_order_id: &str) -> PyResult<Option<PyOrder>> {
+    fn order(&self, py: Python<'_>, client_order_id: &str) -> PyResult<Option<PyOrder>> {
         let id = order_id(client_order_id)?;
-        Ok(self.engine.state().order(id).map(|o| PyOrder(o.clone())))
+        self.read(py, |e| e.state().order(id).map(|o| PyOrder(o.clone())))
     }
 
     /// Open and in-flight orders, oldest first.
-    fn open_orders(&self) -> Vec<PyOrder> {
-        self.engine.state().open_orders().map(|o| PyOrder(o.clone())).collect()
+    fn open_orders(&self, py: Python<'_>) -> PyResult<Vec<PyOrder>> {
+        self.read(py, |e| e.state().open_orders().map(|o| PyOrder(o.clone())).collect())
     }
 
     /// Every position (flat ones included), by instrument then strategy.
-    fn positions(&self) -> Vec<PyPosition> {
-        self.engine.state().portfolio().positions().map(|p| PyPosition(p.clone())).collect()
+    fn positions(&self, py: Python<'_>) -> PyResult<Vec<PyPosition>> {
+        self.read(py, |e| {
+            e.state().portfolio().positions().map(|p| PyPosition(p.clone())).collect()
+        })
     }
 
     /// Every balance, by currency.
-    fn balances(&self) -> PyResult<Vec<PyBalance>> {
-        let balances = self.engine.balances().map_err(|e| errors::core(e.into()))?;
+    fn balances(&self, py: Python<'_>) -> PyResult<Vec<PyBalance>> {
+        let balances = self.read(py, Engine::balances)?.map_err(|e| errors::core(e.into()))?;
         Ok(balances.into_iter().map(PyBalance).collect())
     }
 
     /// `ACTIVE`, `REDUCING` or `HALTED`.
     #[getter]
-    fn trading_state(&self) -> &'static str {
-        self.engine.state().risk().state().as_str()
+    fn trading_state(&self, py: Python<'_>) -> PyResult<&'static str> {
+        self.read(py, |e| e.state().risk().state().as_str())
     }
 
-    /// Starts recording the equity curve in `currency` (sampled every `interval_ns` of engine
-    /// time) and round trips.
-    fn record_performance(&mut self, currency: &str, interval_ns: u64) -> PyResult<()> {
+    /// Starts recording the equity curve in `currency` (balances plus open positions at the
+    /// last quote's mid, sampled every `interval_ns` of engine time) and the PnL of every round
+    /// trip net of fees (booked when a position closes or flips).
+    fn record_performance(&self, py: Python<'_>, currency: &str, interval_ns: u64) -> PyResult<()> {
         let currency = Currency::new(currency).map_err(|e| errors::identifier("currency", &e))?;
-        let result = self.engine.record_performance(currency, interval_ns);
-        self.check(result)
+        self.call(py, |e| e.record_performance(currency, interval_ns))
     }
 
     /// The record as numpy columns: equity sample times (ns), equity (account currency units),
@@ -544,22 +635,21 @@ impl PyEngine {
     fn performance<'py>(
         &self,
         py: Python<'py>,
-    ) -> (
+    ) -> PyResult<(
         Bound<'py, PyArray1<u64>>,
         Bound<'py, PyArray1<f64>>,
         Bound<'py, PyArray1<u64>>,
         Bound<'py, PyArray1<f64>>,
-    ) {
-        let empty = PerformanceRecord::default();
-        let r = self.engine.performance().unwrap_or(&empty);
+    )> {
+        let r = self.read(py, |e| e.performance().cloned().unwrap_or_default())?;
         #[allow(clippy::cast_precision_loss)] // display values; the raw record stays exact
         let units = |raw: &[i128]| raw.iter().map(|&v| v as f64 / FIXED_SCALE as f64).collect();
-        (
+        Ok((
             PyArray1::from_slice(py, &r.equity_ts),
             PyArray1::from_vec(py, units(&r.equity_raw)),
             PyArray1::from_slice(py, &r.trade_ts),
             PyArray1::from_vec(py, units(&r.trade_pnl_raw)),
-        )
+        ))
     }
 
     /// The statistics of the record, annualised with `periods_per_year` equity samples a year.
@@ -568,8 +658,10 @@ impl PyEngine {
         py: Python<'py>,
         periods_per_year: f64,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let empty = PerformanceRecord::default();
-        let s = self.engine.performance().unwrap_or(&empty).statistics(periods_per_year);
+        let s = self.read(py, |e| {
+            let empty = PerformanceRecord::default();
+            e.performance().unwrap_or(&empty).statistics(periods_per_year)
+        })?;
         let dict = PyDict::new(py);
         dict.set_item("pnl", s.pnl)?;
         dict.set_item("return", s.total_return)?;
@@ -582,6 +674,72 @@ impl PyEngine {
         dict.set_item("trades", s.trades)?;
         Ok(dict)
     }
+}
+
+/// A reader of the engine's output (`Engine.subscribe`).
+#[pyclass(name = "Subscription", module = "nautui._core", frozen)]
+pub struct PySubscription(crate::host::Subscription);
+
+#[pymethods]
+impl PySubscription {
+    /// Up to `max_events` events as one MessagePack array, waiting up to `timeout` seconds for
+    /// the first (None: as long as it takes): `(payload, first, missed, closed)` where `first`
+    /// is the stream position of the first event, `missed` how many this reader lost since its
+    /// last read (a bounded reader that fell behind) and `closed` that no more will come.
+    #[pyo3(signature = (max_events = 10_000, timeout = 0.0))]
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        max_events: usize,
+        timeout: Option<f64>,
+    ) -> PyResult<(Bound<'py, PyBytes>, u64, u64, bool)> {
+        let timeout = timeout.map(|s| std::time::Duration::from_secs_f64(s.max(0.0)));
+        let received = py.allow_threads(|| self.0.read(max_events, timeout));
+        let events: Vec<&Event> = received.events().collect();
+        let bytes = crate::events::encode_all(events.into_iter()).map_err(|e| errors::codec(&e))?;
+        Ok((PyBytes::new(py, &bytes), received.first, received.missed, received.closed))
+    }
+
+    /// Events waiting to be read.
+    fn pending(&self) -> usize {
+        self.0.pending()
+    }
+}
+
+/// The engine state `log` describes (latest snapshot plus the re-folded tail, or the whole log
+/// re-folded with `from_start`), without strategies, to be made an `Engine` with
+/// `Engine.__new__(recovered=...)`. The configuration and instruments are the log's own unless
+/// given. With `attach` (a snapshot interval) the events the re-fold derived that the log lacks
+/// are appended, and the engine records into the log again.
+#[pyfunction]
+#[pyo3(signature = (log, config = None, instruments = None, from_start = false, attach = None))]
+fn recover_engine(
+    py: Python<'_>,
+    log: PyRef<'_, PyEventLog>,
+    config: Option<&[u8]>,
+    instruments: Option<Vec<PyRef<'_, PyInstrument>>>,
+    from_start: bool,
+    attach: Option<u64>,
+) -> PyResult<PyRecovered> {
+    let given = match (config, instruments) {
+        (Some(config), Some(instruments)) => Some((
+            EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?,
+            instruments.iter().map(|i| i.0.clone()).collect(),
+        )),
+        _ => None,
+    };
+    let options = crate::host::RecoverOptions { given, from_start, attach };
+    let shared = log.shared();
+    let (host, recovery) =
+        py.allow_threads(|| Host::recover(shared, options)).map_err(|e| errors::core(e.into()))?;
+    let config = recovery.config.to_msgpack().map_err(|e| errors::codec(&e))?;
+    Ok(PyRecovered {
+        host: Mutex::new(Some(host)),
+        last_seq: recovery.last_seq,
+        in_flight: recovery.in_flight.iter().map(ToString::to_string).collect(),
+        unlogged: recovery.unlogged,
+        config,
+    })
 }
 
 /// Decodes an engine config and writes it back (the drift test's Rust half).
@@ -602,6 +760,9 @@ fn engine_config_example(py: Python<'_>) -> PyResult<Bound<'_, PyBytes>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
+    m.add_class::<PyRecovered>()?;
+    m.add_class::<PySubscription>()?;
+    m.add_function(wrap_pyfunction!(recover_engine, m)?)?;
     m.add_function(wrap_pyfunction!(engine_config_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(engine_config_example, m)?)?;
     Ok(())

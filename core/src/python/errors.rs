@@ -5,9 +5,10 @@
 use crate::engine::EngineError;
 use crate::error::CoreError;
 use crate::events::CodecError;
+use crate::host::HostError;
 use crate::orders::OrderError;
 use crate::store::StoreError;
-use crate::strategy::RequestError;
+use crate::strategy::{ActionError, RequestError};
 use crate::types::{FixedError, IdentifierError, InstrumentError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -139,7 +140,12 @@ pub fn core(error: CoreError) -> PyErr {
         | CoreError::Record(crate::store::RecordError::NoMarketData) => {
             raise(&CONFIG_ERROR, "ConfigError", message)
         }
-        CoreError::Portfolio(_) => raise(&NAUTUI_ERROR, "NautuiError", message),
+        CoreError::Host(HostError::AlreadyAttached | HostError::NotAttached) => {
+            invalid_value("log", message)
+        }
+        CoreError::Portfolio(_) | CoreError::Host(_) => {
+            raise(&NAUTUI_ERROR, "NautuiError", message)
+        }
         CoreError::Timer(_) | CoreError::Columns(_) | CoreError::Indicator(_) => {
             invalid_value("", message)
         }
@@ -160,6 +166,18 @@ pub fn core(error: CoreError) -> PyErr {
     }
 }
 
+/// An action a strategy asked for, refused at its call site.
+pub fn action(error: ActionError) -> PyErr {
+    match error {
+        ActionError::NotInCallback(_) => not_running(error.to_string()),
+        ActionError::UnknownInstrument(id) => unknown_instrument(id.as_str()),
+        ActionError::UnknownOrder(id) => unknown_order(id.as_str()),
+        ActionError::Request(e) => request(&e),
+        ActionError::Instrument(e) => instrument(&e),
+        ActionError::Timer(e) => core(e.into()),
+    }
+}
+
 fn engine(error: &EngineError) -> PyErr {
     let message = error.to_string();
     match error {
@@ -171,7 +189,9 @@ fn engine(error: &EngineError) -> PyErr {
         EngineError::DuplicateInstrument(_) => invalid_value("instrument", message),
         EngineError::DuplicateStrategy(_) => invalid_value("strategy_id", message),
         EngineError::NotAnInput { .. } => invalid_value("event", message),
-        EngineError::InvalidOrder { source, .. } => request(source),
+        EngineError::InvalidOrder { source, .. } | EngineError::Request { source, .. } => {
+            request(source)
+        }
         EngineError::Record(_) => invalid_value("interval_ns", message),
         other => core(CoreError::from(other.clone())),
     }

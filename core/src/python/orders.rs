@@ -1,10 +1,12 @@
-//! Order arguments from Python: side, type and time in force as their wire text (or the
-//! `nautui.events` enums, which are that text), prices and quantities as `Price`/`Quantity` or
-//! exact decimal text read at the instrument's precision.
+//! Order arguments from Python, in the one order every submit takes (the engine's, a
+//! strategy's, the console's ticket): instrument, side, quantity, order type, then the optional
+//! fields by keyword. Side, type and time in force are their wire text (or the `nautui.events`
+//! enums, which are that text); prices and quantities are `Price`/`Quantity` or exact decimal
+//! text read at the instrument's precision.
 
 use super::errors;
 use super::types::{DecimalText, PyPrice, PyQuantity};
-use crate::strategy::OrderRequest;
+use crate::strategy::{default_time_in_force, OrderRequest};
 use crate::types::{Instrument, OrderSide, OrderType, Price, Quantity, TimeInForce, UnixNanos};
 use pyo3::prelude::*;
 
@@ -33,19 +35,25 @@ pub fn side(text: &str) -> PyResult<OrderSide> {
     word("side", text, OrderSide::parse, &["BUY", "SELL"])
 }
 
-/// The arguments of a submit, checked against the instrument's grid and the order type.
-#[allow(clippy::too_many_arguments)] // one argument per field of an order
+/// The optional fields of an order, by keyword.
+#[derive(Default)]
+pub struct Extras<'py> {
+    pub price: Option<Bound<'py, PyAny>>,
+    pub trigger_price: Option<Bound<'py, PyAny>>,
+    pub time_in_force: Option<String>,
+    pub expire_time: Option<u64>,
+    pub post_only: bool,
+    pub reduce_only: bool,
+}
+
+/// A submit's arguments, read at the instrument's precision and checked against the order type
+/// and the instrument's grid (the error names the field).
 pub fn request(
     instrument: &Instrument,
     side_text: &str,
-    order_type: &str,
     qty: &Bound<'_, PyAny>,
-    px: Option<&Bound<'_, PyAny>>,
-    trigger: Option<&Bound<'_, PyAny>>,
-    time_in_force: Option<&str>,
-    expire_time: Option<u64>,
-    post_only: bool,
-    reduce_only: bool,
+    order_type: &str,
+    extras: &Extras<'_>,
 ) -> PyResult<OrderRequest> {
     let order_type = word(
         "order_type",
@@ -53,27 +61,42 @@ pub fn request(
         OrderType::parse,
         &["MARKET", "LIMIT", "STOP_MARKET", "STOP_LIMIT"],
     )?;
-    let default_tif = if order_type == OrderType::Market { "IOC" } else { "GTC" };
-    let time_in_force = word(
-        "time_in_force",
-        time_in_force.unwrap_or(default_tif),
-        TimeInForce::parse,
-        &["GTC", "IOC", "FOK", "GTD", "DAY"],
-    )?;
-    let pp = instrument.price_precision;
-    let request = OrderRequest {
-        instrument_id: instrument.id,
-        side: side(side_text)?,
-        order_type,
-        quantity: quantity("quantity", qty, instrument.size_precision)?,
-        price: px.map(|p| price("price", p, pp)).transpose()?,
-        trigger_price: trigger.map(|p| price("trigger_price", p, pp)).transpose()?,
-        time_in_force,
-        expire_time: expire_time.map(UnixNanos),
-        post_only,
-        reduce_only,
+    let time_in_force = match extras.time_in_force.as_deref() {
+        Some(text) => {
+            word("time_in_force", text, TimeInForce::parse, &["GTC", "IOC", "FOK", "GTD", "DAY"])?
+        }
+        None => default_time_in_force(order_type),
     };
+    let pp = instrument.price_precision;
+    let mut request = OrderRequest::new(
+        instrument.id,
+        side(side_text)?,
+        quantity("quantity", qty, instrument.size_precision)?,
+        order_type,
+    );
+    request.price = extras.price.as_ref().map(|p| price("price", p, pp)).transpose()?;
+    request.trigger_price =
+        extras.trigger_price.as_ref().map(|p| price("trigger_price", p, pp)).transpose()?;
+    request.time_in_force = time_in_force;
+    request.expire_time = extras.expire_time.map(UnixNanos);
+    request.post_only = extras.post_only;
+    request.reduce_only = extras.reduce_only;
     request.validate().map_err(|e| errors::core(e.into()))?;
     request.check_instrument(instrument).map_err(|e| errors::instrument(&e))?;
     Ok(request)
+}
+
+/// A modify's new quantity and prices, read at the instrument's precision.
+pub fn amendments(
+    instrument: &Instrument,
+    qty: Option<&Bound<'_, PyAny>>,
+    px: Option<&Bound<'_, PyAny>>,
+    trigger: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Option<Quantity>, Option<Price>, Option<Price>)> {
+    let (pp, sp) = (instrument.price_precision, instrument.size_precision);
+    Ok((
+        qty.map(|q| quantity("quantity", q, sp)).transpose()?,
+        px.map(|p| price("price", p, pp)).transpose()?,
+        trigger.map(|p| price("trigger_price", p, pp)).transpose()?,
+    ))
 }

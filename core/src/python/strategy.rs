@@ -1,29 +1,22 @@
-//! Python strategies on the Rust engine. `PyStrategyAdapter` implements the engine's
-//! `Strategy` trait by calling the Python object, but only for the callbacks its class
-//! overrides (found when it is registered), so data nobody subscribed to never enters Python.
-//! During a callback the Python side reads and acts through a `StrategyLink`: actions are
-//! checked at once (raising at the call site) and buffered, then handed to the engine's
-//! `Context` when the callback returns; reads come from copies the adapter keeps current as
-//! the strategy's order and position events pass through it.
+//! Python strategies on the Rust engine. `nautui.Strategy` subclasses `StrategyBase`, whose
+//! methods are the strategy's actions and reads (spelled here once, backed by the core's
+//! `strategy::Link`). `PyStrategyAdapter` implements the engine's `Strategy` trait by calling
+//! the Python object, but only for the callbacks its class overrides (found when it is
+//! registered), so data nobody subscribed to never enters Python.
 
 // pyo3 hands extracted arguments over by value; they are read, not consumed.
 #![allow(clippy::needless_pass_by_value)]
 
 use super::errors;
-use super::orders;
+use super::orders::{self, Extras};
 use super::views::{PyBalance, PyBookView, PyOrder, PyPosition, PyQuoteTick, PyTradeTick};
-use crate::events::{AccountBalance, Bar, Event, PositionState, QuoteTick, TimerFired, TradeTick};
-use crate::orders::Order;
-use crate::portfolio::Position;
+use crate::events::{Bar, Event, PositionState, QuoteTick, TimerFired, TradeTick};
 use crate::strategy::{
-    client_order_id, CallbackResult, Context, OrderRequest, Strategy, StrategyError, Subscriptions,
+    ActionBuffer, CallbackResult, Context, Link, Strategy, StrategyError, Subscriptions,
 };
-use crate::types::{
-    ClientOrderId, Instrument, InstrumentId, Price, Quantity, StrategyId, UnixNanos,
-};
+use crate::types::{ClientOrderId, InstrumentId, StrategyId, UnixNanos};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use std::collections::BTreeMap;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use std::sync::{Arc, Mutex};
 
 /// Where a failed callback leaves its Python exception for the engine binding to chain.
@@ -32,255 +25,162 @@ pub type FailureSlot = Arc<Mutex<Option<PyErr>>>;
 /// Levels of each side a `BookView` carries.
 const BOOK_DEPTH: usize = 10;
 
-/// One thing a strategy asked for during a callback.
-pub enum Action {
-    Submit(OrderRequest),
-    Cancel(ClientOrderId),
-    Modify(ClientOrderId, Option<Quantity>, Option<Price>, Option<Price>),
-    CancelAll(Option<InstrumentId>),
-    CloseAll(Option<InstrumentId>),
-    SetTimer(String, UnixNanos, Option<u64>, Option<UnixNanos>),
-    CancelTimer(String),
+/// The base of every Python strategy: its actions (inside callbacks) and reads.
+#[pyclass(name = "StrategyBase", module = "nautui._core", subclass)]
+pub struct PyStrategy {
+    link: Option<Link>,
 }
 
-/// A strategy's window on the engine from Python (`Strategy._link`).
-#[pyclass(name = "StrategyLink", module = "nautui._core")]
-pub struct PyStrategyLink {
-    strategy_id: StrategyId,
-    now: UnixNanos,
-    in_callback: bool,
-    order_count: u64,
-    instruments: BTreeMap<InstrumentId, Instrument>,
-    orders: BTreeMap<ClientOrderId, Order>,
-    positions: BTreeMap<InstrumentId, Position>,
-    balances: Vec<AccountBalance>,
-    quotes: BTreeMap<InstrumentId, QuoteTick>,
-    actions: Vec<Action>,
-}
-
-impl PyStrategyLink {
-    fn new(strategy_id: StrategyId) -> Self {
-        Self {
-            strategy_id,
-            now: UnixNanos(0),
-            in_callback: false,
-            order_count: 0,
-            instruments: BTreeMap::new(),
-            orders: BTreeMap::new(),
-            positions: BTreeMap::new(),
-            balances: Vec::new(),
-            quotes: BTreeMap::new(),
-            actions: Vec::new(),
-        }
+impl PyStrategy {
+    fn link(&self) -> PyResult<&Link> {
+        self.link.as_ref().ok_or_else(|| errors::not_running(NOT_ADDED.into()))
     }
 
-    /// Before a callback: the time, the order counter, and instruments loaded since the last.
-    #[inline]
-    fn begin(&mut self, ctx: &Context<'_>) {
-        self.now = ctx.now();
-        self.order_count = ctx.order_count();
-        self.in_callback = true;
-        if self.instruments.len() != ctx.instrument_count() {
-            self.instruments = ctx.instruments().map(|i| (i.id, i.clone())).collect();
-            self.balances = ctx.balances();
-        }
+    fn link_mut(&mut self) -> PyResult<&mut Link> {
+        self.link.as_mut().ok_or_else(|| errors::not_running(NOT_ADDED.into()))
     }
 
-    /// After a callback: hands the buffered actions to the engine.
-    fn finish(&mut self, ctx: &mut Context<'_>) -> Result<(), String> {
-        self.in_callback = false;
-        if self.actions.is_empty() {
-            return Ok(());
+    pub fn id(&self) -> PyResult<StrategyId> {
+        Ok(self.link()?.mirror.strategy_id())
+    }
+
+    fn attach(&mut self, id: StrategyId) -> PyResult<()> {
+        if let Some(link) = &self.link {
+            let message =
+                format!("strategy {} is already added to an engine", link.mirror.strategy_id());
+            return Err(errors::not_running(message));
         }
-        for action in self.actions.drain(..) {
-            let result = match action {
-                Action::Submit(request) => ctx.submit(request).map(|_| ()),
-                Action::Cancel(id) => ctx.cancel(id),
-                Action::Modify(id, q, p, t) => ctx.modify(id, q, p, t),
-                Action::CancelAll(instrument) => {
-                    ctx.cancel_all(instrument);
-                    Ok(())
-                }
-                Action::CloseAll(instrument) => {
-                    ctx.close_all_positions(instrument);
-                    Ok(())
-                }
-                Action::SetTimer(name, at, interval, stop) => {
-                    ctx.set_timer(&name, at, interval, stop);
-                    Ok(())
-                }
-                Action::CancelTimer(name) => {
-                    ctx.cancel_timer(&name);
-                    Ok(())
-                }
-            };
-            result.map_err(|e| e.to_string())?;
-        }
+        self.link = Some(Link::new(id));
         Ok(())
     }
 
-    /// Opens a batch callback: actions allowed, ids counted from `order_count`.
-    pub fn begin_batch<'a>(
+    /// Undoes `attach` (the engine refused the strategy).
+    pub fn detach(&mut self) {
+        self.link = None;
+    }
+
+    pub fn begin_batch(
         &mut self,
         now: UnixNanos,
         order_count: u64,
-        instruments: impl ExactSizeIterator<Item = &'a Instrument>,
-    ) {
-        self.now = now;
-        self.order_count = order_count;
-        self.in_callback = true;
-        if self.instruments.len() != instruments.len() {
-            self.instruments = instruments.map(|i| (i.id, i.clone())).collect();
+        instruments: Vec<crate::types::Instrument>,
+    ) -> PyResult<()> {
+        let link = self.link_mut()?;
+        link.mirror.refresh_instruments_from(instruments);
+        link.actions.begin(now, order_count);
+        Ok(())
+    }
+
+    /// The actions asked for in a batch callback, taken out to be applied without the
+    /// interpreter lock (`put_actions` returns the emptied buffer).
+    pub fn take_actions(&mut self) -> PyResult<ActionBuffer> {
+        let link = self.link_mut()?;
+        let id = link.mirror.strategy_id();
+        Ok(std::mem::replace(&mut link.actions, ActionBuffer::new(id)))
+    }
+
+    pub fn put_actions(&mut self, actions: ActionBuffer) {
+        if let Some(link) = self.link.as_mut() {
+            link.actions = actions;
         }
-    }
-
-    /// Closes a batch callback and hands over what it asked for; `None` for a failed one.
-    pub fn end_batch(&mut self, succeeded: bool) -> Vec<Action> {
-        self.in_callback = false;
-        let actions = std::mem::take(&mut self.actions);
-        if succeeded {
-            actions
-        } else {
-            Vec::new()
-        }
-    }
-
-    pub fn id(&self) -> StrategyId {
-        self.strategy_id
-    }
-
-    fn acting(&self) -> PyResult<()> {
-        if self.in_callback {
-            Ok(())
-        } else {
-            Err(errors::not_running(format!(
-                "strategy {}: actions are only possible inside a callback",
-                self.strategy_id
-            )))
-        }
-    }
-
-    fn instrument(&self, id: &str) -> PyResult<&Instrument> {
-        let key = InstrumentId::new(id).map_err(|e| errors::identifier("instrument_id", &e))?;
-        self.instruments.get(&key).ok_or_else(|| errors::unknown_instrument(id))
-    }
-
-    /// An order of this strategy the engine has seen (not one submitted in this callback).
-    fn known_order(&self, id: &str) -> PyResult<ClientOrderId> {
-        let key = ClientOrderId::new(id).map_err(|e| errors::identifier("client_order_id", &e))?;
-        if self.orders.contains_key(&key) {
-            Ok(key)
-        } else {
-            Err(errors::unknown_order(id))
-        }
-    }
-
-    fn instrument_opt(&self, id: Option<&str>) -> PyResult<Option<InstrumentId>> {
-        id.map(|i| self.instrument(i).map(|i| i.id)).transpose()
     }
 }
 
+const NOT_ADDED: &str = "the strategy is not added to an engine";
+
+fn instrument_id(text: &str) -> PyResult<InstrumentId> {
+    InstrumentId::new(text).map_err(|e| errors::identifier("instrument_id", &e))
+}
+
+fn order_id(text: &str) -> PyResult<ClientOrderId> {
+    ClientOrderId::new(text).map_err(|e| errors::identifier("client_order_id", &e))
+}
+
 #[pymethods]
-impl PyStrategyLink {
-    #[getter]
-    fn strategy_id(&self) -> &str {
-        self.strategy_id.as_str()
+impl PyStrategy {
+    /// Any arguments: they belong to the subclass's `__init__`.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Self { link: None }
     }
 
     /// Engine time of the current callback (ns).
     #[getter]
-    fn now(&self) -> u64 {
-        self.now.0
+    fn now(&self) -> PyResult<u64> {
+        Ok(self.link()?.actions.now().0)
     }
 
+    /// Submits an order (MARKET, LIMIT, STOP_MARKET or STOP_LIMIT; time in force IOC for market
+    /// orders, GTC otherwise, unless given); returns its client order id `O-<strategy>-<n>`.
+    /// Checked at once (a bad price raises here); it reaches the engine when the callback
+    /// returns.
     #[pyo3(signature = (
-        instrument_id, side, order_type, quantity, price=None, trigger_price=None,
+        instrument_id, side, quantity, order_type="MARKET", *, price=None, trigger_price=None,
         time_in_force=None, expire_time=None, post_only=false, reduce_only=false,
     ))]
     #[allow(clippy::too_many_arguments)] // one argument per field of an order
-    fn submit(
+    fn submit_order<'py>(
         &mut self,
         instrument_id: &str,
         side: &str,
+        quantity: &Bound<'py, PyAny>,
         order_type: &str,
-        quantity: &Bound<'_, PyAny>,
-        price: Option<&Bound<'_, PyAny>>,
-        trigger_price: Option<&Bound<'_, PyAny>>,
-        time_in_force: Option<&str>,
+        price: Option<Bound<'py, PyAny>>,
+        trigger_price: Option<Bound<'py, PyAny>>,
+        time_in_force: Option<String>,
         expire_time: Option<u64>,
         post_only: bool,
         reduce_only: bool,
     ) -> PyResult<String> {
-        self.acting()?;
-        let instrument = self.instrument(instrument_id)?;
-        let request = orders::request(
-            instrument,
-            side,
-            order_type,
-            quantity,
-            price,
-            trigger_price,
-            time_in_force,
-            expire_time,
-            post_only,
-            reduce_only,
-        )?;
-        self.actions.push(Action::Submit(request));
-        let pending = self.actions.iter().filter(|a| matches!(a, Action::Submit(_))).count();
-        Ok(client_order_id(self.strategy_id, self.order_count + pending as u64).to_string())
+        let link = self.link_mut()?;
+        link.acting().map_err(errors::action)?;
+        let instrument =
+            link.instrument(self::instrument_id(instrument_id)?).map_err(errors::action)?;
+        let extras =
+            Extras { price, trigger_price, time_in_force, expire_time, post_only, reduce_only };
+        let request = orders::request(instrument, side, quantity, order_type, &extras)?;
+        Ok(link.submit(request).map_err(errors::action)?.to_string())
     }
 
-    fn cancel(&mut self, client_order_id: &str) -> PyResult<()> {
-        self.acting()?;
-        let id = self.known_order(client_order_id)?;
-        self.actions.push(Action::Cancel(id));
-        Ok(())
-    }
-
+    /// Changes an open order's quantity and/or prices.
     #[pyo3(signature = (client_order_id, quantity=None, price=None, trigger_price=None))]
-    fn modify(
+    fn modify_order(
         &mut self,
         client_order_id: &str,
         quantity: Option<&Bound<'_, PyAny>>,
         price: Option<&Bound<'_, PyAny>>,
         trigger_price: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.acting()?;
-        let id = self.known_order(client_order_id)?;
-        let instrument_id = self.orders.get(&id).map(Order::instrument_id);
-        let instrument = instrument_id
-            .and_then(|i| self.instruments.get(&i))
-            .ok_or_else(|| errors::unknown_order(client_order_id))?;
-        let (pp, sp) = (instrument.price_precision, instrument.size_precision);
-        let q = quantity.map(|q| orders::quantity("quantity", q, sp)).transpose()?;
-        let p = price.map(|p| orders::price("price", p, pp)).transpose()?;
-        let t = trigger_price.map(|p| orders::price("trigger_price", p, pp)).transpose()?;
-        for px in [p, t].into_iter().flatten() {
-            instrument.check_price(px).map_err(|e| errors::instrument(&e))?;
-        }
-        if let Some(q) = q {
-            instrument.check_quantity(q).map_err(|e| errors::instrument(&e))?;
-        }
-        self.actions.push(Action::Modify(id, q, p, t));
-        Ok(())
+        let id = order_id(client_order_id)?;
+        let link = self.link_mut()?;
+        link.acting().map_err(errors::action)?;
+        let order = link.mirror.order(id).ok_or_else(|| errors::unknown_order(client_order_id))?;
+        let instrument = link.instrument(order.instrument_id()).map_err(errors::action)?;
+        let (q, p, t) = orders::amendments(instrument, quantity, price, trigger_price)?;
+        link.modify(id, q, p, t).map_err(errors::action)
     }
 
+    fn cancel_order(&mut self, client_order_id: &str) -> PyResult<()> {
+        let id = order_id(client_order_id)?;
+        self.link_mut()?.cancel(id).map_err(errors::action)
+    }
+
+    /// Cancels this strategy's open orders (of one instrument, or all).
     #[pyo3(signature = (instrument_id=None))]
-    fn cancel_all(&mut self, instrument_id: Option<&str>) -> PyResult<()> {
-        self.acting()?;
-        let id = self.instrument_opt(instrument_id)?;
-        self.actions.push(Action::CancelAll(id));
-        Ok(())
+    fn cancel_all_orders(&mut self, instrument_id: Option<&str>) -> PyResult<()> {
+        let id = instrument_id.map(self::instrument_id).transpose()?;
+        self.link_mut()?.cancel_all(id).map_err(errors::action)
     }
 
+    /// Cancels this strategy's open orders and closes its positions at market.
     #[pyo3(signature = (instrument_id=None))]
-    fn close_all(&mut self, instrument_id: Option<&str>) -> PyResult<()> {
-        self.acting()?;
-        let id = self.instrument_opt(instrument_id)?;
-        self.actions.push(Action::CloseAll(id));
-        Ok(())
+    fn close_all_positions(&mut self, instrument_id: Option<&str>) -> PyResult<()> {
+        let id = instrument_id.map(self::instrument_id).transpose()?;
+        self.link_mut()?.close_all(id).map_err(errors::action)
     }
 
+    /// A timer firing at `at` (ns), then every `interval_ns` until `stop`.
     #[pyo3(signature = (name, at, interval_ns=None, stop=None))]
     fn set_timer(
         &mut self,
@@ -289,61 +189,49 @@ impl PyStrategyLink {
         interval_ns: Option<u64>,
         stop: Option<u64>,
     ) -> PyResult<()> {
-        self.acting()?;
-        if interval_ns == Some(0) {
-            return Err(errors::invalid_value("interval_ns", "must be positive"));
-        }
-        if at < self.now.0 {
-            return Err(errors::invalid_value("at", format!("{at} is before now {}", self.now.0)));
-        }
-        let stop = stop.map(UnixNanos);
-        self.actions.push(Action::SetTimer(name.to_owned(), UnixNanos(at), interval_ns, stop));
-        Ok(())
+        let link = self.link_mut()?;
+        link.set_timer(name, UnixNanos(at), interval_ns, stop.map(UnixNanos))
+            .map_err(errors::action)
     }
 
     fn cancel_timer(&mut self, name: &str) -> PyResult<()> {
-        self.acting()?;
-        self.actions.push(Action::CancelTimer(name.to_owned()));
-        Ok(())
+        self.link_mut()?.cancel_timer(name).map_err(errors::action)
     }
 
-    fn order(&self, client_order_id: &str) -> Option<PyOrder> {
-        let key = ClientOrderId::new(client_order_id).ok()?;
-        self.orders.get(&key).map(|o| PyOrder(o.clone()))
+    /// One of this strategy's orders: working, or among its recent closed ones.
+    fn order(&self, client_order_id: &str) -> PyResult<Option<PyOrder>> {
+        let Ok(id) = ClientOrderId::new(client_order_id) else { return Ok(None) };
+        Ok(self.link()?.mirror.order(id).map(|o| PyOrder(o.clone())))
     }
 
-    /// This strategy's orders, oldest first.
-    fn orders(&self) -> Vec<PyOrder> {
-        let mut all: Vec<&Order> = self.orders.values().collect();
-        all.sort_by_key(|o| (o.ts_init(), o.client_order_id()));
-        all.into_iter().map(|o| PyOrder(o.clone())).collect()
+    /// This strategy's working orders and its recent closed ones, oldest first.
+    fn orders(&self) -> PyResult<Vec<PyOrder>> {
+        Ok(self.link()?.mirror.orders().into_iter().map(|o| PyOrder(o.clone())).collect())
     }
 
-    /// This strategy's open orders, oldest first.
-    fn open_orders(&self) -> Vec<PyOrder> {
-        let mut open: Vec<&Order> =
-            self.orders.values().filter(|o| o.is_open() || o.is_in_flight()).collect();
-        open.sort_by_key(|o| (o.ts_init(), o.client_order_id()));
-        open.into_iter().map(|o| PyOrder(o.clone())).collect()
+    /// This strategy's working and in-flight orders, oldest first.
+    fn open_orders(&self) -> PyResult<Vec<PyOrder>> {
+        Ok(self.link()?.mirror.open_orders().into_iter().map(|o| PyOrder(o.clone())).collect())
     }
 
-    fn position(&self, instrument_id: &str) -> Option<PyPosition> {
-        let key = InstrumentId::new(instrument_id).ok()?;
-        self.positions.get(&key).map(|p| PyPosition(p.clone()))
+    fn position(&self, instrument_id: &str) -> PyResult<Option<PyPosition>> {
+        let Ok(id) = InstrumentId::new(instrument_id) else { return Ok(None) };
+        Ok(self.link()?.mirror.position(id).map(|p| PyPosition(p.clone())))
     }
 
-    fn positions(&self) -> Vec<PyPosition> {
-        self.positions.values().map(|p| PyPosition(p.clone())).collect()
+    fn positions(&self) -> PyResult<Vec<PyPosition>> {
+        Ok(self.link()?.mirror.positions().map(|p| PyPosition(p.clone())).collect())
     }
 
-    fn balances(&self) -> Vec<PyBalance> {
-        self.balances.iter().map(|b| PyBalance(*b)).collect()
+    /// The account's balances (as of this strategy's last fill, or its start).
+    fn balances(&self) -> PyResult<Vec<PyBalance>> {
+        Ok(self.link()?.mirror.balances().iter().map(|b| PyBalance(*b)).collect())
     }
 
     /// The last quote this strategy received for the instrument.
-    fn quote(&self, instrument_id: &str) -> Option<PyQuoteTick> {
-        let key = InstrumentId::new(instrument_id).ok()?;
-        self.quotes.get(&key).map(|q| PyQuoteTick(*q))
+    fn quote(&self, instrument_id: &str) -> PyResult<Option<PyQuoteTick>> {
+        let Ok(id) = InstrumentId::new(instrument_id) else { return Ok(None) };
+        Ok(self.link()?.mirror.quote(id).map(|q| PyQuoteTick(*q)))
     }
 }
 
@@ -407,7 +295,7 @@ impl Callbacks {
 pub struct PyStrategyAdapter {
     id: StrategyId,
     subscriptions: Subscriptions,
-    link: Py<PyStrategyLink>,
+    strategy: Py<PyStrategy>,
     callbacks: Callbacks,
     decode: Py<PyAny>,
     failure: FailureSlot,
@@ -416,13 +304,13 @@ pub struct PyStrategyAdapter {
 }
 
 impl PyStrategyAdapter {
-    /// Looks up the overridden `callbacks` on `strategy` and makes its link.
+    /// Attaches `strategy` under `id` and looks up its overridden `callbacks`.
     pub fn new(
-        strategy: &Bound<'_, PyAny>,
+        strategy: &Bound<'_, PyStrategy>,
         id: StrategyId,
         callbacks: &[String],
         failure: FailureSlot,
-    ) -> PyResult<(Self, Py<PyStrategyLink>)> {
+    ) -> PyResult<Self> {
         let py = strategy.py();
         let mut slots = Callbacks::default();
         for name in callbacks {
@@ -437,22 +325,22 @@ impl PyStrategyAdapter {
             book: slots.on_book.is_some(),
             bars: slots.on_bar.is_some(),
         };
-        let link = Py::new(py, PyStrategyLink::new(id))?;
         let decode = py.import("nautui.events")?.getattr("decode")?.unbind();
-        let adapter = Self {
+        strategy.borrow_mut().attach(id)?;
+        Ok(Self {
             id,
             subscriptions,
-            link: link.clone_ref(py),
+            strategy: strategy.clone().unbind(),
             callbacks: slots,
             decode,
             failure,
             tick: None,
-        };
-        Ok((adapter, link))
+        })
     }
 
-    /// Runs one Python callback: link ready, call, buffered actions applied. A Python
-    /// exception is kept for the engine binding and reported as a `StrategyError`.
+    /// Runs one Python callback: actions opened, called, then handed to the engine (dropped if
+    /// it raised). A Python exception is kept for the engine binding and reported as a
+    /// `StrategyError`.
     fn invoke(
         &self,
         ctx: &mut Context<'_>,
@@ -460,17 +348,12 @@ impl PyStrategyAdapter {
         call: impl FnOnce(Python<'_>) -> PyResult<Bound<'_, PyAny>>,
     ) -> CallbackResult {
         Python::with_gil(|py| {
-            self.link.borrow_mut(py).begin(ctx);
+            self.with_link(py, |link| link.begin(ctx));
             let called = call(py);
-            let mut link = self.link.borrow_mut(py);
-            if called.is_err() {
-                // A failed callback's half-made actions are dropped, not applied.
-                link.actions.clear();
-            }
-            let finished = link.finish(ctx);
-            drop(link);
+            let finished = self
+                .with_link(py, |link| link.finish(ctx, called.is_ok()).map_err(|e| e.to_string()));
             match (called, finished) {
-                (Ok(_), Ok(())) => Ok(()),
+                (Ok(_), Some(Ok(()))) => Ok(()),
                 (Err(error), _) => {
                     let message = error.to_string();
                     if let Ok(mut slot) = self.failure.lock() {
@@ -478,11 +361,21 @@ impl PyStrategyAdapter {
                     }
                     Err(StrategyError { strategy_id: self.id, callback: name, message })
                 }
-                (Ok(_), Err(message)) => {
+                (Ok(_), Some(Err(message))) => {
                     Err(StrategyError { strategy_id: self.id, callback: name, message })
                 }
+                (Ok(_), None) => Err(StrategyError {
+                    strategy_id: self.id,
+                    callback: name,
+                    message: NOT_ADDED.into(),
+                }),
             }
         })
+    }
+
+    /// Runs `f` on the strategy's link (None if Python code detached it).
+    fn with_link<T>(&self, py: Python<'_>, f: impl FnOnce(&mut Link) -> T) -> Option<T> {
+        self.strategy.borrow_mut(py).link.as_mut().map(f)
     }
 
     /// An engine event as its `nautui.events` Struct.
@@ -502,11 +395,7 @@ impl Strategy for PyStrategyAdapter {
     }
 
     fn on_start(&mut self, ctx: &mut Context<'_>) -> CallbackResult {
-        Python::with_gil(|py| {
-            let mut link = self.link.borrow_mut(py);
-            link.instruments = ctx.instruments().map(|i| (i.id, i.clone())).collect();
-            link.balances = ctx.balances();
-        });
+        Python::with_gil(|py| self.with_link(py, |link| link.mirror.seed(ctx)));
         match &self.callbacks.on_start {
             Some(f) => self.invoke(ctx, "on_start", |py| f.bind(py).call0()),
             None => Ok(()),
@@ -525,7 +414,7 @@ impl Strategy for PyStrategyAdapter {
             return Ok(());
         }
         let tick = Python::with_gil(|py| {
-            self.link.borrow_mut(py).quotes.insert(quote.instrument_id, *quote);
+            self.with_link(py, |link| link.mirror.on_quote(quote));
             match &self.tick {
                 // Only this adapter holds it: refill it rather than allocate.
                 Some(tick) if tick.get_refcnt(py) == 1 => {
@@ -562,19 +451,16 @@ impl Strategy for PyStrategyAdapter {
     }
 
     fn on_order_event(&mut self, ctx: &mut Context<'_>, event: &Event) -> CallbackResult {
-        if let Some(id) = event.client_order_id() {
-            if let Some(order) = ctx.order(id) {
-                let order = order.clone();
-                let fill = matches!(event, Event::OrderFilled(_));
-                let balances = if fill { Some(ctx.balances()) } else { None };
-                Python::with_gil(|py| {
-                    let mut link = self.link.borrow_mut(py);
-                    link.orders.insert(id, order);
+        if let Some(order) = event.client_order_id().and_then(|id| ctx.order(id)) {
+            let balances = matches!(event, Event::OrderFilled(_)).then(|| ctx.balances());
+            Python::with_gil(|py| {
+                self.with_link(py, |link| {
+                    link.mirror.on_order(order);
                     if let Some(b) = balances {
-                        link.balances = b;
+                        link.mirror.set_balances(b);
                     }
-                });
-            }
+                })
+            });
         }
         let Some((f, name)) = self.callbacks.for_order_event(event) else { return Ok(()) };
         self.invoke(ctx, name, |py| f.bind(py).call1((self.decoded(py, event)?,)))
@@ -587,8 +473,7 @@ impl Strategy for PyStrategyAdapter {
         position: &PositionState,
     ) -> CallbackResult {
         if let Some(p) = ctx.position(position.instrument_id) {
-            let p = p.clone();
-            Python::with_gil(|py| self.link.borrow_mut(py).positions.insert(p.instrument_id(), p));
+            Python::with_gil(|py| self.with_link(py, |link| link.mirror.on_position(p)));
         }
         let Some(f) = &self.callbacks.on_position_changed else { return Ok(()) };
         let event = match kind {
@@ -607,6 +492,6 @@ impl Strategy for PyStrategyAdapter {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyStrategyLink>()?;
+    m.add_class::<PyStrategy>()?;
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! Events come from an [`EventSource`]: a slice of `(seq, Event)`, or the SQLite log.
 
 mod fold;
+mod frame;
 mod recover;
 mod source;
 #[cfg(test)]
@@ -21,6 +22,7 @@ mod tests;
 mod timeline;
 
 pub use fold::{is_input, Fold};
+pub use frame::{ReplayFrame, RECENT_CLOSED};
 pub use recover::{fold_from, fold_onto, initial_engine, recover, try_recover, Recovered};
 pub use source::{EventSource, VecSource};
 pub use timeline::{Moment, Replay, ReplayOptions, ReplayView};

@@ -47,7 +47,8 @@ impl Link {
         self.actions.finish(ctx, succeeded)
     }
 
-    fn acting(&self) -> Result<(), ActionError> {
+    /// Refuses an action outside a callback.
+    pub fn acting(&self) -> Result<(), ActionError> {
         if self.actions.is_open() {
             Ok(())
         } else {

@@ -72,6 +72,14 @@ impl Mirror {
         }
     }
 
+    /// Takes the instruments when some were loaded since the last look (a batch callback, which
+    /// has no `Context` before it runs).
+    pub fn refresh_instruments_from(&mut self, instruments: Vec<Instrument>) {
+        if self.instruments.len() != instruments.len() {
+            self.instruments = instruments.into_iter().map(|i| (i.id, i)).collect();
+        }
+    }
+
     /// The order after one of its events.
     pub fn on_order(&mut self, order: &Order) {
         let id = order.client_order_id();
