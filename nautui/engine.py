@@ -14,6 +14,7 @@ without ever waiting for it.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Self
 
 import msgspec
@@ -215,7 +216,7 @@ class Engine(_core.Engine):
         """Processes one input event (a ``nautui.events`` Struct, or its MessagePack)."""
         self._process(event if isinstance(event, bytes) else events.encode(event))
 
-    def post(self, inputs: list[events.Event] | list[bytes]) -> None:
+    def post(self, inputs: Sequence[events.Event | bytes]) -> None:
         """Queues input events for the thread serving the engine (``serve``), in order; returns
         at once. A payload that is not an event is refused before any is queued."""
         self._post([e if isinstance(e, bytes) else events.encode(e) for e in inputs])
