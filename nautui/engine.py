@@ -13,7 +13,10 @@ without ever waiting for it.
 
 from __future__ import annotations
 
+import atexit
 import os
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Self
 
@@ -83,6 +86,16 @@ class EventStream:
         return self._core.pending()
 
 
+_SERVED: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Engines served by a thread of ``serve_in_thread``: stopped and joined at exit."""
+
+
+@atexit.register
+def _stop_served_engines() -> None:
+    for engine in list(_SERVED):
+        engine.stop_serving()
+
+
 class Engine(_core.Engine):
     """One event loop over books, orders, portfolio, risk, the simulated venue and strategies.
 
@@ -93,8 +106,10 @@ class Engine(_core.Engine):
     """
 
     config: EngineConfig
+    serve_error: BaseException | None
     _stream: EventStream | None
     _strategies: list[Strategy]
+    _server: threading.Thread | None
 
     def __new__(
         cls, config: EngineConfig, *, clock: Clock = "test", keep_events: bool = True
@@ -279,6 +294,36 @@ class Engine(_core.Engine):
             message = f"strategy {strategy.id} failed in on_quote_batch: {error!r}"
             raise StrategyError(message) from error
         self.end_batch(strategy, succeeded=True)
+
+    def serve_in_thread(self) -> threading.Thread:
+        """Serves the engine (``serve``) on a daemon thread of its own until ``stop_serving``,
+        which stops and joins it; at interpreter exit it is stopped and joined too (a thread
+        left inside the engine when Python finalizes would take the process down). What
+        stopped it, if not ``stop_serving``, is kept in ``serve_error``."""
+        self.serve_error = None
+
+        def run() -> None:
+            # Whatever stops serving (a strategy's StrategyError, a refused input) ends the
+            # thread; it is kept in serve_error for the console or node that started it.
+            try:
+                self.serve()
+            except BaseException as error:  # noqa: BLE001  (kept for the owner, not lost)
+                self.serve_error = error
+
+        thread = threading.Thread(target=run, name="nautui-engine", daemon=True)
+        self._server = thread
+        _SERVED.add(self)
+        thread.start()
+        return thread
+
+    def stop_serving(self) -> None:
+        """Asks the serving thread to return after its current step (inputs still queued stay
+        for the next ``serve``); joins it when ``serve_in_thread`` started it."""
+        super().stop_serving()
+        thread, self._server = getattr(self, "_server", None), None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        _SERVED.discard(self)
 
     # -- output --------------------------------------------------------------------------------
 

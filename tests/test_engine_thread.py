@@ -5,6 +5,8 @@ and refuses to be re-entered from its own callbacks."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -235,3 +237,42 @@ def test_an_engine_called_from_its_own_callback_refuses_instead_of_deadlocking()
     assert isinstance(caught.value.__cause__, NautuiError)
     assert "inside one of its own strategy callbacks" in str(caught.value.__cause__)
     assert e.trading_state == "ACTIVE"
+
+
+class Raises(Strategy):
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        raise ValueError("boom")
+
+
+def test_a_failing_strategy_stops_the_serving_thread_and_its_error_is_kept() -> None:
+    e = make_engine()
+    e.add_strategy(Raises(StrategyConfig(strategy_id="bad")))
+    e.start()
+    thread = e.serve_in_thread()
+    e.post([quote(1)])
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert isinstance(e.serve_error, StrategyError)
+    assert isinstance(e.serve_error.__cause__, ValueError)
+    e.stop_serving()
+
+
+SERVED_AT_EXIT = """
+from decimal import Decimal
+from nautui import Engine, EngineConfig
+from nautui.events import Money
+engine = Engine(EngineConfig(starting_balances=[Money(Decimal("1"), "USD")]), clock="live")
+engine.serve_in_thread()
+print("serving")
+"""
+
+
+def test_a_process_that_exits_while_an_engine_is_served_exits_cleanly() -> None:
+    done = subprocess.run(  # noqa: S603  (our own interpreter)
+        [sys.executable, "-c", SERVED_AT_EXIT],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "serving\n", "")
