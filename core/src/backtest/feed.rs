@@ -243,6 +243,14 @@ impl ColumnFeed {
         self.streams.is_empty()
     }
 
+    /// The kind of data `stream` carries.
+    pub fn kind(&self, stream: usize) -> Result<Kind, ColumnError> {
+        self.streams
+            .get(stream)
+            .map(|s| s.source.kind())
+            .ok_or(ColumnError::Stream { stream, reason: "there is no such stream" })
+    }
+
     /// Rows pushed into `stream` so far.
     pub fn rows(&self, stream: usize) -> u64 {
         self.streams.get(stream).map_or(0, |s| s.rows)

@@ -9,7 +9,7 @@
 //!
 //! Every block is checked whole before any of its rows is applied ([`QuoteColumns::check`] and
 //! the `check` of each block): equal lengths, known codes, every price and size on the
-//! instrument's precision grid, `ts_init` in order. A refused block changes nothing. Rows are
+//! instrument's precision grid (a bar's volume excepted), `ts_init` in order. A refused block changes nothing. Rows are
 //! numbered from `first_row` (where the block starts in its file) in the errors.
 
 use crate::events::{Bar, BookLevel, BookLevelDelta, TradeTick};
@@ -130,7 +130,8 @@ pub struct DeltaColumns<'a> {
     pub batch_end: Bits<'a>,
 }
 
-/// Bars of one bar type: `ts_event` is the close time.
+/// Bars of one bar type: `ts_event` is the close time. The volume is a sum of trade sizes, not
+/// a quantity one can trade, so it is not held to the lot grid (see [`volume`]).
 #[derive(Debug, Clone, Copy)]
 pub struct BarColumns<'a> {
     pub open: &'a [i64],
@@ -501,8 +502,7 @@ impl BarColumns<'_> {
         check.prices("open", self.open, pp)?;
         check.prices("high", self.high, pp)?;
         check.prices("low", self.low, pp)?;
-        check.prices("close", self.close, pp)?;
-        check.sizes("volume", self.volume, instrument.size_precision)
+        check.prices("close", self.close, pp)
     }
 
     /// Row `i` as a bar of `bar_type` (after `check`).
@@ -524,10 +524,58 @@ impl BarColumns<'_> {
             high: price("high", self.high[i])?,
             low: price("low", self.low[i])?,
             close: price("close", self.close[i])?,
-            volume: Quantity::from_raw(self.volume[i], instrument.size_precision)
+            volume: volume(self.volume[i], instrument.size_precision)
                 .map_err(|e| check.bad(i, "volume", e.to_string()))?,
             ts_event: UnixNanos(self.ts_event[i]),
             ts_init: UnixNanos(self.ts_init[i]),
         })
+    }
+}
+
+/// A bar's volume as a quantity: at the instrument's size precision when it fits, else at the
+/// fewest decimals that show it exactly.
+fn volume(raw: u64, size_precision: u8) -> Result<Quantity, crate::types::FixedError> {
+    let mut precision = size_precision;
+    loop {
+        match Quantity::from_raw(raw, precision) {
+            Err(crate::types::FixedError::PrecisionLoss { .. }) if precision < 9 => precision += 1,
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bitmaps_read_from_their_bit_offset() {
+        // Bits 5 to 9: 1, 0, 1 in the first byte, then 1, 0 in the second (least significant
+        // bit first).
+        let bits = Bits { bytes: &[0b1010_0000, 0b0000_0001], offset: 5 };
+        let read: Vec<bool> = (0..5).map(|i| bits.get(i)).collect();
+        assert_eq!(read, [true, false, true, true, false]);
+        assert!(!bits.get(100), "past the end reads false");
+        assert!(bits.covers(11) && !bits.covers(12));
+    }
+
+    #[test]
+    fn strings_need_sound_offsets_and_utf8() {
+        let data = b"ab\xffcd";
+        let offsets = [0, 2, 3, 5, 9, -1];
+        let text = Utf8 { offsets: &offsets, data };
+        assert_eq!(text.get(0), Some("ab"));
+        assert_eq!(text.get(1), None, "not UTF-8");
+        assert_eq!(text.get(2), Some("cd"));
+        assert_eq!(text.get(3), None, "past the data");
+        assert_eq!(text.get(4), None, "a negative offset");
+        assert_eq!(text.get(9), None);
+    }
+
+    #[test]
+    fn a_bar_volume_keeps_the_size_precision_or_shows_itself_exactly() {
+        assert_eq!(volume(5_000_000_000, 3).unwrap().to_string(), "5.000");
+        assert_eq!(volume(2_300_413_729_500_000, 0).unwrap().to_string(), "2300413.7295");
+        assert_eq!(volume(1, 0).unwrap().precision(), 9);
     }
 }

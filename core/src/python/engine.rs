@@ -60,6 +60,31 @@ impl PyEngine {
         }
         result.map_err(|e| self.error(e))
     }
+
+    /// For the other binding files: runs `f` on the engine, then records and maps its result
+    /// as every call here does.
+    pub(super) fn call<T>(
+        &mut self,
+        f: impl FnOnce(&mut Engine) -> Result<T, EngineError>,
+    ) -> PyResult<T> {
+        let result = f(&mut self.engine);
+        self.check(result)
+    }
+
+    pub(super) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Everything that happened since the last drain (through the attached log, if any).
+    pub(super) fn drain(&mut self) -> PyResult<Vec<Event>> {
+        match self.recorder.as_mut() {
+            Some(recorder) => {
+                recorder.record_events(&mut self.engine).map_err(|e| errors::core(e.into()))?;
+                Ok(recorder.take_events())
+            }
+            None => Ok(self.engine.drain_events()),
+        }
+    }
 }
 
 fn instrument_id(text: &str) -> PyResult<InstrumentId> {
@@ -319,13 +344,7 @@ impl PyEngine {
 
     /// Everything that happened since the last drain, as one MessagePack array of events.
     fn drain_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let events = match self.recorder.as_mut() {
-            Some(recorder) => {
-                recorder.record_events(&mut self.engine).map_err(|e| errors::core(e.into()))?;
-                recorder.take_events()
-            }
-            None => self.engine.drain_events(),
-        };
+        let events = self.drain()?;
         let bytes = crate::events::encode_many(&events).map_err(|e| errors::codec(&e))?;
         Ok(PyBytes::new(py, &bytes))
     }
