@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
-import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nautui._core import ColumnFeed, Instrument, ResultCollector
+from nautui._core import Instrument, ResultCollector
 from nautui.backtest.config import BacktestConfig
+from nautui.backtest.feed import ColumnFeed
 from nautui.backtest.results import (
     BacktestResult,
     curve_tables,
@@ -182,51 +181,6 @@ def _streams(data: _Data, config: BacktestConfig, instrument_id: str) -> list[tu
     return streams
 
 
-def _views(kind: str, batch: pa.RecordBatch) -> dict[str, Any]:
-    """The batch's columns as ``ColumnFeed.push`` reads them: numpy views of the Arrow buffers
-    (no copy for the catalog's own types); bitmaps as (bytes, bit offset), strings as
-    (offsets, bytes)."""
-    views: dict[str, Any] = {}
-    for field in schema.schema_for(kind):
-        if field.name == "level":
-            continue
-        column = batch.column(field.name)
-        if column.type != field.type:
-            column = column.cast(field.type)
-        if column.null_count and not field.nullable:
-            raise DataError(f"{field.name}: {column.null_count} null values")
-        if pa.types.is_boolean(field.type):
-            views[field.name] = (_bytes(column, 1), column.offset)
-        elif pa.types.is_string(field.type):
-            offsets = _buffer(column, 1)
-            first = column.offset * 4
-            views[field.name] = (
-                np.frombuffer(offsets, np.int32, len(column) + 1, first),
-                _bytes(column, 2),
-            )
-        elif column.null_count:
-            dtype = np.dtype(field.type.to_pandas_dtype())
-            values = column.buffers()[1]
-            views[field.name] = (
-                np.zeros(len(column), dtype)
-                if values is None
-                else np.frombuffer(values, dtype, len(column), column.offset * dtype.itemsize)
-            )
-            views[f"{field.name}_valid"] = (_bytes(column, 0), column.offset)
-        else:
-            views[field.name] = column.to_numpy()
-    return views
-
-
-def _buffer(column: pa.Array, i: int) -> pa.Buffer:
-    buffer = column.buffers()[i]
-    return pa.py_buffer(b"") if buffer is None else buffer
-
-
-def _bytes(column: pa.Array, i: int) -> npt.NDArray[np.uint8]:
-    return np.frombuffer(_buffer(column, i), np.uint8)
-
-
 # ---- strategies ------------------------------------------------------------------------------
 
 
@@ -327,14 +281,14 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
     instrument = data.instrument(config.instrument)
     iid = instrument.id
     engine = Engine(_engine_config(config, instrument))
-    index = engine.add_instrument(instrument)
+    engine.add_instrument(instrument)
     interval_ns = round(config.equity_interval_s * 1e9)
     engine.record_performance(instrument.quote_currency, interval_ns)
     _add_strategy(engine, config, iid)
 
-    run = _Run(engine, index, progress)
+    run = _Run(engine, progress)
     for kind, key in _streams(data, config, iid):
-        run.add(kind, key if kind == "bars" else None, data.stream(kind, key))
+        run.add(kind, key, data.stream(kind, key), iid)
     wall = time.perf_counter()
     run.run()
     wall_s = time.perf_counter() - wall
@@ -350,8 +304,8 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
         "events": counters["events_in"] + events_out,
         "events_in": counters["events_in"],
         "events_out": events_out,
-        "quotes": run.rows("quotes"),
-        "data_rows": run.rows(),
+        "quotes": run.feed.rows("quotes"),
+        "data_rows": run.feed.rows(),
         "wall_s": wall_s,
         "events_per_s": (counters["events_in"] + events_out) / wall_s if wall_s else 0.0,
     }
@@ -373,82 +327,68 @@ class _Run:
     """Hands the feed each stream's record batches as it asks for them, and the engine's output
     to the collector."""
 
-    def __init__(self, engine: Engine, index: int, progress: Progress | None) -> None:
+    def __init__(self, engine: Engine, progress: Progress | None) -> None:
         self.engine = engine
         self.core = engine._core
-        self.index = index
         self.progress = progress
-        self.feed = ColumnFeed()
+        self.feed = ColumnFeed(engine)
         self.collector = ResultCollector()
-        self.kinds: list[str] = []
         self.batches: list[Iterator[Located]] = []
-        # Strategies with on_quote_batch get each quote block once the engine has applied it.
+        # Strategies with on_quote_batch get each quote batch once the engine has applied it.
         self.batchers = [s for s in engine._strategies if s.wants_batches()]
-        self.quotes: dict[str, Any] | None = None
-        self.instrument_column = np.zeros(0, np.uint32)
+        self.quotes: tuple[int, pa.RecordBatch] | None = None
 
-    def add(self, kind: str, bar_type: str | None, batches: Iterator[Located]) -> None:
-        self.feed.add_stream(self.core, kind, self.index, bar_type)
-        self.kinds.append(kind)
+    def add(self, kind: str, key: str, batches: Iterator[Located], instrument_id: str) -> None:
+        self.feed.add(kind, instrument_id, key if kind == "bars" else None)
         self.batches.append(batches)
-
-    def rows(self, kind: str | None = None) -> int:
-        """Rows handed to the engine (of one kind, or of all)."""
-        return sum(self.feed.rows(i) for i, k in enumerate(self.kinds) if kind in {None, k})
 
     def run(self) -> None:
         self.engine.start()
-        need = self.feed.run(self.core)
+        need = self.feed.run()
         while need is not None:
             self.collector.drain(self.core)
-            if self.kinds[need] == "quotes":
+            if self.feed.kind(need) == "quotes":
                 self._quote_batch_done()
             located = next(self.batches[need], None)
             if located is None:
                 self.feed.finish(need)
             else:
                 self._push(need, located)
-            need = self.feed.run(self.core)
+            need = self.feed.run()
         self.collector.drain(self.core)
         self.engine.stop()
         self.collector.drain(self.core)
 
     def _push(self, stream: int, located: Located) -> None:
         path, first_row, batch = located
-        kind = self.kinds[stream]
         try:
-            views = _views(kind, batch)
-            if kind == "quotes":
-                views["instrument"] = self._instrument(batch.num_rows)
-                self.quotes = views
-            self.feed.push(self.core, stream, first_row, views)
+            self.feed.push(stream, batch, first_row)
         except (NautuiError, DataError) as error:
             raise DataError(f"{path}: {error}") from None
+        if self.feed.kind(stream) == "quotes":
+            self.quotes = (stream, batch)
         if self.progress is not None:
-            self.progress(self.rows())
-
-    def _instrument(self, n: int) -> npt.NDArray[np.uint32]:
-        if len(self.instrument_column) < n:
-            self.instrument_column = np.full(n, self.index, np.uint32)
-        return self.instrument_column[:n]
+            self.progress(self.feed.rows())
 
     def _quote_batch_done(self) -> None:
-        """The engine has applied the last quote block: strategies see it in one call, at
-        the time of its last quote."""
+        """The engine has applied the last quote batch: strategies see it in one call, at the
+        time of its last quote."""
         quotes, self.quotes = self.quotes, None
         if quotes is None or not self.batchers:
             return
-        batch = QuoteBatch(
-            instrument=quotes["instrument"],
-            bid_price=quotes["bid_price"],
-            ask_price=quotes["ask_price"],
-            bid_size=quotes["bid_size"],
-            ask_size=quotes["ask_size"],
-            ts_event=quotes["ts_event"],
-            ts_init=quotes["ts_init"],
+        stream, batch = quotes
+        column = {name: batch.column(name).to_numpy() for name in batch.schema.names}
+        block = QuoteBatch(
+            instrument=self.feed.instrument_column(stream, batch.num_rows),
+            bid_price=column["bid_price"],
+            ask_price=column["ask_price"],
+            bid_size=column["bid_size"],
+            ask_size=column["ask_size"],
+            ts_event=column["ts_event"],
+            ts_init=column["ts_init"],
         )
         for strategy in self.batchers:
-            self.engine._run_batch(strategy, batch)
+            self.engine._run_batch(strategy, block)
 
 
 def total_rows(config: BacktestConfig) -> int:
