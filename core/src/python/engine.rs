@@ -344,7 +344,13 @@ impl PyEngine {
 
     /// Everything that happened since the last drain, as one MessagePack array of events.
     fn drain_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let events = self.drain()?;
+        let events = match self.recorder.as_mut() {
+            Some(recorder) => {
+                recorder.record_events(&mut self.engine).map_err(|e| errors::core(e.into()))?;
+                recorder.take_events()
+            }
+            None => self.engine.drain_events(),
+        };
         let bytes = crate::events::encode_many(&events).map_err(|e| errors::codec(&e))?;
         Ok(PyBytes::new(py, &bytes))
     }
