@@ -19,11 +19,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from nautui import Engine, EngineConfig, FixedLatency, Strategy, VenueConfig, cli, events
-from nautui._core import ResultCollector
 from nautui.backtest import (
     BacktestConfig,
     BacktestResult,
     ColumnFeed,
+    ResultCollector,
     load_backtest_config,
     run_backtest,
 )
