@@ -9,20 +9,36 @@ and EMA(20) on the mid; on every cross a market order flips the position to +/-1
 - python_count_quotes_per_s: a Python strategy whose callback only counts;
 - rust_ema_quotes_per_s: the built-in Rust ema_cross;
 - python_call_floor_per_s: a bare Python method call loop, measured in the same run.
+
+Columns (issue 8), on the market `nautui data gen --steps 1000000` writes (seed 42: 1,000,000
+quotes, 100,385 trades, 4,830,866 delta rows in 1,000,000 book updates, a 20-row snapshot),
+generated once into a temporary catalog:
+
+- l2_deltas_per_s: delta rows the engine applies per second from columns (the snapshot and the
+  deltas through `ColumnFeed` into an engine with an L2 venue and no strategy; the record
+  batches are read first, so Parquet decoding is not timed);
+- l1_s, l2_s, l2_over_l1: wall time of `run_backtest` with the Rust ema_cross (trade_size
+  0.01) over that catalog with `book="l1"` and `book="l2"`, and their ratio.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nautui import Engine, EngineConfig, Instrument, QuoteTick, Strategy, StrategyConfig
+from nautui.backtest import BacktestConfig, ColumnFeed, run_backtest
+from nautui.config import VenueConfig
+from nautui.data import Catalog
+from nautui.data.synthetic import SyntheticMarket, generate
 from nautui.events import Money
 from nautui.indicators import EMA
 
@@ -166,6 +182,68 @@ def add_rust(e: Engine) -> None:
     )
 
 
+def l2_deltas_per_s(catalog: Catalog, instrument_id: str) -> tuple[float, int]:
+    """Best of REPEATS: delta rows per second through a feed (batches read beforehand)."""
+    batches = {k: list(catalog.stream(k, instrument_id)) for k in ("snapshots", "deltas")}
+    rows = sum(b.num_rows for b in batches["deltas"])
+    best = 0.0
+    for _ in range(REPEATS):
+        e = Engine(
+            EngineConfig(
+                starting_balances=[Money(Decimal(1_000_000), "USD")],
+                venue=VenueConfig(book_mode="L2"),
+            )
+        )
+        e.add_instrument(catalog.instruments()[instrument_id])
+        feed = ColumnFeed(e)
+        pending = [iter(batches[feed.kind(feed.add(k, instrument_id))]) for k in batches]
+        started = time.perf_counter()
+        while (stream := feed.run()) is not None:
+            batch = next(pending[stream], None)
+            if batch is None:
+                feed.finish(stream)
+            else:
+                feed.push(stream, batch)
+        best = max(best, rows / (time.perf_counter() - started))
+        if e.counters()["events_in"] != 1 + 1_000_000:
+            raise SystemExit(f"the engine applied {e.counters()['events_in']} book updates")
+    return best, rows
+
+
+def l1_l2_seconds(root: Path) -> tuple[float, float]:
+    """Best of REPEATS wall times of run_backtest with book l1 and l2 on the same catalog."""
+    seconds = []
+    for book in ("l1", "l2"):
+        config = BacktestConfig(
+            strategy="ema_cross", data=str(root), params={"trade_size": "0.01"}, book=book
+        )
+        best = float("inf")
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            run_backtest(config)
+            best = min(best, time.perf_counter() - started)
+        seconds.append(best)
+    return seconds[0], seconds[1]
+
+
+def columns() -> dict[str, Any]:
+    """The issue 8 figures on `nautui data gen --steps 1000000`'s market."""
+    market = SyntheticMarket(steps=1_000_000)  # the defaults of `nautui data gen`
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        catalog = Catalog(root)
+        generate(catalog, market)
+        deltas_per_s, delta_rows = l2_deltas_per_s(catalog, market.instrument_id)
+        l1_s, l2_s = l1_l2_seconds(root)
+    return {
+        "l2_deltas_per_s": round(deltas_per_s),
+        "delta_rows": delta_rows,
+        "l1_s": round(l1_s, 3),
+        "l2_s": round(l2_s, 3),
+        "l2_over_l1": round(l2_s / l1_s, 3),
+    }
+
+
 def main() -> None:
     cols = quotes()
     python_ema, e_py = best(
@@ -190,6 +268,7 @@ def main() -> None:
         "quotes": N,
         "orders": rs["orders"],
         "fills": rs["fills"],
+        **columns(),
     }
     sys.stdout.write(json.dumps(result) + "\n")
 

@@ -3,7 +3,7 @@
 
 import os
 from decimal import Decimal
-from typing import Self, TypeAlias, final
+from typing import Any, Self, TypeAlias, final
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,7 @@ __all__ = [
     "Balance",
     "BollingerBands",
     "BookView",
+    "ColumnFeed",
     "DurableTicket",
     "Engine",
     "EventLog",
@@ -33,6 +34,7 @@ __all__ = [
     "Replay",
     "StrategyBase",
     "Subscription",
+    "ResultCollector",
     "TradeTick",
     "__version__",
     "check_event",
@@ -457,6 +459,36 @@ class Engine:
     def balances(self) -> list[Balance]: ...
     @property
     def trading_state(self) -> str: ...
+
+# A column block: numpy arrays by column name; bitmaps as (uint8 bytes, bit offset), strings as
+# (offsets, uint8 bytes), the orders' price as (values, valid).
+_Columns: TypeAlias = dict[str, npt.NDArray[Any] | tuple[npt.NDArray[Any], npt.NDArray[Any] | int]]
+
+@final
+class ColumnFeed:
+    def __new__(cls) -> ColumnFeed: ...
+    def add_stream(
+        self,
+        engine: Engine,
+        kind: str,
+        instrument: int | None = None,
+        bar_type: str | None = None,
+    ) -> int: ...
+    def push(self, engine: Engine, stream: int, first_row: int, columns: _Columns) -> None: ...
+    def finish(self, stream: int) -> None: ...
+    def run(self, engine: Engine) -> int | None: ...
+    def rows(self, stream: int) -> int: ...
+
+@final
+class ResultCollector:
+    def __new__(cls, engine: Engine) -> ResultCollector: ...
+    def drain(self) -> None: ...
+    @property
+    def events(self) -> int: ...
+    @property
+    def stream_hash(self) -> str: ...
+    def fills(self) -> _Columns: ...
+    def orders(self) -> _Columns: ...
 
 @final
 class EMA:

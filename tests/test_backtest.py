@@ -5,19 +5,36 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import msgspec
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from nautui import cli
-from nautui.backtest import BacktestConfig, BacktestResult, load_backtest_config, run_backtest
+from nautui import Engine, EngineConfig, FixedLatency, Strategy, VenueConfig, cli, events
+from nautui.backtest import (
+    BacktestConfig,
+    BacktestResult,
+    ColumnFeed,
+    ResultCollector,
+    load_backtest_config,
+    run_backtest,
+)
+from nautui.backtest.results import fills_table
 from nautui.data.binance import import_binance
 from nautui.data.catalog import Catalog
+from nautui.data.errors import DataError
 from nautui.errors import ConfigError
+from nautui.events import Money
+from nautui.strategy import QuoteBatch
+from strategies.market_maker import MarketMaker, MarketMakerConfig
 
 replace = msgspec.structs.replace
 
@@ -279,3 +296,164 @@ def test_market_maker_quotes_both_sides_cancels_and_bounds_inventory(catalog: Pa
     assert np.abs(held).max() <= 0.003 + 0.001 + 1e-12
     assert set(fills.column("liquidity_side").to_pylist()) == {"MAKER"}
     _check_pnl_against_fills(result, catalog)
+
+
+# ---- every kind as columns -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def l2_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Quotes, trades, the book snapshot and the depth deltas of BTCUSDT.BINANCE."""
+    if not all(f.exists() for f in FILES):
+        pytest.skip(f"{SPOT} is absent: the real market data lives beside the checkout")
+    root = tmp_path_factory.mktemp("binance-l2")
+    import_binance(FILES).write(Catalog(root))
+    return root
+
+
+def _sliced(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
+    """The same rows in slices of ``size``: columns with offsets, bitmaps cut mid-byte and book
+    updates cut between batches."""
+    for batch in batches:
+        for start in range(0, batch.num_rows, size):
+            yield batch.slice(start, size)
+
+
+def _feed_run(catalog: Path, slice_rows: int | None) -> tuple[str, pa.Table, dict[str, int]]:
+    """The market maker over the L2 catalog, through a ColumnFeed driven here."""
+    data = Catalog(catalog)
+    engine = Engine(
+        EngineConfig(
+            starting_balances=[Money(Decimal(1_000_000), "USDT")],
+            venue=VenueConfig(book_mode="L2"),
+            latency=FixedLatency(submit_ns=2_000_000, response_ns=2_000_000),
+        )
+    )
+    engine.add_instrument(data.instruments()[IID])
+    engine.add_strategy(
+        MarketMaker(
+            MarketMakerConfig(strategy_id="mm", instrument_id=IID, trade_size=Decimal("0.001"))
+        )
+    )
+    feed = ColumnFeed(engine)
+    kinds = ("quotes", "snapshots", "deltas", "trades")
+    batches = []
+    for kind in kinds:
+        feed.add(kind, IID)
+        stream = data.stream(kind, IID)
+        batches.append(stream if slice_rows is None else _sliced(stream, slice_rows))
+    collector = ResultCollector(engine)
+    engine.start()
+    while (need := feed.run()) is not None:
+        collector.drain()
+        batch = next(batches[need], None)
+        if batch is None:
+            feed.finish(need)
+        else:
+            feed.push(need, batch)
+    engine.stop()
+    collector.drain()
+    rows = {kind: feed.rows(kind) for kind in kinds}
+    return collector.stream_hash, fills_table(collector), rows
+
+
+def test_every_kind_as_columns_in_any_slicing_gives_the_same_run(l2_catalog: Path) -> None:
+    whole_hash, whole_fills, rows = _feed_run(l2_catalog, None)
+    sliced_hash, sliced_fills, sliced_rows = _feed_run(l2_catalog, 997)
+    assert rows == sliced_rows
+    assert rows["deltas"] > 250_000
+    assert rows["trades"] == 19_904
+    assert whole_fills.num_rows > 10
+    assert sliced_fills.equals(whole_fills)
+    assert sliced_hash == whole_hash
+
+
+def test_l2_backtest_from_the_catalog(l2_catalog: Path) -> None:
+    config = _config(
+        l2_catalog, "market_maker", params={"trade_size": "0.001"}, latency_ms=2.0, book="l2"
+    )
+    first, second = run_backtest(config), run_backtest(config)
+    counters = first.counters
+    delta_rows = Catalog(l2_catalog).count("deltas", IID)
+    snapshot_rows = Catalog(l2_catalog).count("snapshots", IID)
+    assert counters["data_rows"] == counters["quotes"] + 19_904 + delta_rows + snapshot_rows
+    assert first.counters["fills"] == first.fills.num_rows > 10
+    assert first.stream_hash == second.stream_hash
+    assert _comparable(first) == _comparable(second)
+    _check_pnl_against_fills(first, l2_catalog)
+    without_trades = run_backtest(replace(config, trades=False))
+    assert without_trades.counters["data_rows"] == counters["data_rows"] - 19_904
+
+
+class BarCounter(Strategy):
+    """Counts bars and checks they arrive in time order."""
+
+    count = 0
+    last_ts = 0
+
+    def on_bar(self, bar: events.Bar) -> None:
+        assert bar.ts_init >= BarCounter.last_ts
+        BarCounter.last_ts = bar.ts_init
+        BarCounter.count += 1
+
+
+def test_one_minute_bars_reach_on_bar(tmp_path: Path) -> None:
+    bars = SPOT.parent.parent / "nautilus-samples" / "btc-perp-20211231-20220201_1m.csv"
+    if not bars.exists():
+        pytest.skip(f"{bars} is absent: the real market data lives beside the checkout")
+    catalog = tmp_path / "bars"
+    argv = ["data", "import", "bars", str(bars), "--instrument", "BTC-PERP.SIM"]
+    argv += ["--size-precision", "4", "--quote-currency", "USD", "--catalog", str(catalog)]
+    assert cli.main(argv) == 0
+    BarCounter.count = BarCounter.last_ts = 0
+    result = run_backtest(_config(catalog, f"{__name__}:BarCounter"))
+    assert BarCounter.count == 45_031
+    assert result.counters["data_rows"] == result.counters["events_in"] == 45_031
+    BarCounter.count = 0
+    assert (
+        run_backtest(_config(catalog, f"{__name__}:BarCounter", bars=False)).counters["data_rows"]
+        == 0
+    )
+    assert BarCounter.count == 0
+
+
+def test_bad_data_is_one_line_naming_the_file_row_and_field(
+    catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(catalog, bad)
+    day = Catalog(bad).files("trades", IID)[0]
+    table = pq.read_table(day)
+    prices = table["price"].to_numpy().copy()
+    prices[1234] += 1  # one unit of 10^-9: off the instrument's grid of cents
+    pq.write_table(table.set_column(2, "price", pa.array(prices)), day)
+    with pytest.raises(DataError, match=rf"{day.name}: row 1234: price: .* more than 2 decimals"):
+        run_backtest(_config(bad, "ema_cross", params={"trade_size": "0.01"}))
+    argv = ["backtest", "--strategy", "ema_cross", "--data", str(bad), "--param", "trade_size=1"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "row 1234: price" in err
+    assert "Traceback" not in err
+
+
+class BlockBuyer(Strategy):
+    """Vectorised: sees each quote block once the engine has applied it; buys once."""
+
+    rows: ClassVar[list[int]] = []
+    bought = False
+
+    def on_quote_batch(self, batch: QuoteBatch) -> None:
+        BlockBuyer.rows.append(len(batch.ts_init))
+        assert self.now == int(batch.ts_init[-1])
+        if not BlockBuyer.bought:
+            BlockBuyer.bought = True
+            self.submit_order(IID, "BUY", "0.01")
+
+
+def test_quote_batches_reach_on_quote_batch_after_the_engine(catalog: Path) -> None:
+    BlockBuyer.rows, BlockBuyer.bought = [], False
+    result = run_backtest(_config(catalog, f"{__name__}:BlockBuyer"))
+    assert sum(BlockBuyer.rows) == result.counters["quotes"]
+    assert len(BlockBuyer.rows) >= 2
+    assert result.counters["fills"] == 1

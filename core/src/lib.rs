@@ -2,6 +2,7 @@
 //! `python/` (behind the `python` feature) converts types for `nautui._core` and holds no logic.
 
 pub mod archive;
+pub mod backtest;
 pub mod book;
 pub mod clock;
 pub mod engine;

@@ -55,6 +55,8 @@ class BacktestConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     strategy_id: str = "S-001"
     #: Feed the catalog's trades (stops, and limit fills when the market trades through).
     trades: bool = True
+    #: Feed the catalog's bars of the instrument (every bar type) to ``on_bar``.
+    bars: bool = True
     #: Equity curve sampling period (s of market time); Sharpe/Sortino annualise with it.
     equity_interval_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
     #: Optional time bounds: ns, or ISO dates/times.

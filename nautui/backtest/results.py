@@ -1,29 +1,54 @@
-"""What a backtest returns, and the recorder that builds it from the engine's event stream.
+"""What a backtest returns, and the tables built from the engine's output.
 
-The recorder reads each drained block of events once: every event's MessagePack goes into the
-stream hash (BLAKE2b, in order, so the hash does not depend on how often the runner drains),
-and fills and orders are appended to columns. Tables are built once, at the end.
+The engine's output goes to a ``ResultCollector`` in the core (core/src/backtest/collector.rs)
+a drained batch at a time: it hashes every event (BLAKE3 over each event's MessagePack, in
+order, so the hash does not depend on how often the runner drains) and keeps the fill and order
+tables as columns. Python gets those columns as numpy arrays and makes pyarrow Tables of them;
+no event is decoded in Python.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from nautui import events
+from nautui._core import ResultCollector
 from nautui.engine import Engine
 
-__all__ = ["BacktestResult", "EventRecorder"]
+__all__ = ["BacktestResult", "fills_table", "orders_table"]
 
-_raw_list = msgspec.msgpack.Decoder(list[msgspec.Raw])
+_FILLS = {
+    "ts_event": pa.uint64(),
+    "ts_init": pa.uint64(),
+    "client_order_id": pa.string(),
+    "strategy_id": pa.string(),
+    "instrument_id": pa.string(),
+    "trade_id": pa.string(),
+    "side": pa.string(),
+    "last_qty": pa.float64(),
+    "last_px": pa.float64(),
+    "commission": pa.float64(),
+    "liquidity_side": pa.string(),
+}
+_ORDERS = {
+    "client_order_id": pa.string(),
+    "strategy_id": pa.string(),
+    "instrument_id": pa.string(),
+    "side": pa.string(),
+    "order_type": pa.string(),
+    "time_in_force": pa.string(),
+    "quantity": pa.float64(),
+    "price": pa.float64(),
+    "status": pa.string(),
+    "filled_qty": pa.float64(),
+    "ts_init": pa.uint64(),
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +67,7 @@ class BacktestResult:
     statistics: dict[str, float]
     #: orders, fills, events, quotes, data_rows, wall_s, events_per_s, ...
     counters: dict[str, float]
-    #: BLAKE2b (hex) of every emitted event's MessagePack, in order.
+    #: BLAKE3 (hex) of every emitted event's MessagePack, in order.
     stream_hash: str
     currency: str
     config: Any = field(repr=False, default=None)
@@ -72,125 +97,35 @@ def _json_number(value: float) -> float | int | str | None:
     return value
 
 
-def _f(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+#: A column as the collector returns it: numpy values, ``(offsets, bytes)`` of strings, or
+#: ``(values, valid)`` of a nullable column.
+_Column = npt.NDArray[Any] | tuple[npt.NDArray[Any], npt.NDArray[Any] | int]
 
 
-class EventRecorder:
-    """Hashes the event stream and keeps order and fill columns (see the module docs)."""
+def _array(value: _Column, kind: pa.DataType) -> pa.Array:
+    if not isinstance(value, tuple):
+        return pa.array(value, kind)
+    first, second = value
+    if not isinstance(second, np.ndarray):  # pragma: no cover - the collector's layout
+        raise TypeError(f"unexpected column layout for {kind}")
+    if pa.types.is_string(kind):
+        buffers = [None, pa.py_buffer(first), pa.py_buffer(second)]
+        return pa.Array.from_buffers(pa.large_string(), len(first) - 1, buffers).cast(kind)
+    return pa.array(first, kind, mask=~second)
 
-    def __init__(self) -> None:
-        self._hash = hashlib.blake2b(digest_size=32)
-        self.events = 0
-        self._order_ids: list[str] = []
-        self._order_ts: list[int] = []
-        self._fills: dict[str, list[Any]] = {
-            name: []
-            for name in (
-                "ts_event",
-                "ts_init",
-                "client_order_id",
-                "strategy_id",
-                "instrument_id",
-                "trade_id",
-                "side",
-                "last_qty",
-                "last_px",
-                "commission",
-                "liquidity_side",
-            )
-        }
 
-    def feed(self, payload: bytes) -> None:
-        """One drained block: a MessagePack array of events."""
-        raws = _raw_list.decode(payload)
-        if not raws:
-            return
-        self.events += len(raws)
-        update = self._hash.update
-        for raw in raws:
-            update(bytes(raw))
-        for event in events.decode_many(payload):
-            if isinstance(event, events.OrderFilled):
-                f = self._fills
-                f["ts_event"].append(event.ts_event)
-                f["ts_init"].append(event.ts_init)
-                f["client_order_id"].append(event.client_order_id)
-                f["strategy_id"].append(event.strategy_id)
-                f["instrument_id"].append(event.instrument_id)
-                f["trade_id"].append(event.trade_id)
-                f["side"].append(event.side.value)
-                f["last_qty"].append(float(event.last_qty))
-                f["last_px"].append(float(event.last_px))
-                f["commission"].append(float(event.commission.amount))
-                f["liquidity_side"].append(event.liquidity_side.value)
-            elif isinstance(event, events.OrderInitialized):
-                self._order_ids.append(event.client_order_id)
-                self._order_ts.append(event.ts_init)
+def _table(columns: dict[str, _Column], schema: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({name: _array(columns[name], kind) for name, kind in schema.items()})
 
-    @property
-    def stream_hash(self) -> str:
-        return self._hash.hexdigest()
 
-    def fills_table(self) -> pa.Table:
-        f = self._fills
-        return pa.table(
-            {
-                "ts_event": pa.array(f["ts_event"], pa.uint64()),
-                "ts_init": pa.array(f["ts_init"], pa.uint64()),
-                "client_order_id": pa.array(f["client_order_id"], pa.string()),
-                "strategy_id": pa.array(f["strategy_id"], pa.string()),
-                "instrument_id": pa.array(f["instrument_id"], pa.string()),
-                "trade_id": pa.array(f["trade_id"], pa.string()),
-                "side": pa.array(f["side"], pa.string()),
-                "last_qty": pa.array(f["last_qty"], pa.float64()),
-                "last_px": pa.array(f["last_px"], pa.float64()),
-                "commission": pa.array(f["commission"], pa.float64()),
-                "liquidity_side": pa.array(f["liquidity_side"], pa.string()),
-            }
-        )
+def fills_table(collector: ResultCollector) -> pa.Table:
+    """One row per fill, in order."""
+    return _table(collector.fills(), _FILLS)
 
-    def orders_table(self, engine: Engine) -> pa.Table:
-        """Every order the run created, with its final state (read once, at the end)."""
-        cols: dict[str, list[Any]] = {
-            k: []
-            for k in (
-                "client_order_id",
-                "strategy_id",
-                "instrument_id",
-                "side",
-                "order_type",
-                "time_in_force",
-                "quantity",
-                "price",
-                "status",
-                "filled_qty",
-                "ts_init",
-            )
-        }
-        for order_id, ts in zip(self._order_ids, self._order_ts, strict=True):
-            order = engine.order(order_id)
-            if order is None:  # pragma: no cover - the engine keeps every order it made
-                continue
-            cols["client_order_id"].append(order_id)
-            cols["strategy_id"].append(order.strategy_id)
-            cols["instrument_id"].append(order.instrument_id)
-            cols["side"].append(order.side)
-            cols["order_type"].append(order.order_type)
-            cols["time_in_force"].append(order.time_in_force)
-            cols["quantity"].append(float(order.quantity.as_decimal()))
-            price = order.price
-            cols["price"].append(None if price is None else float(price.as_decimal()))
-            cols["status"].append(order.status)
-            cols["filled_qty"].append(float(order.filled_qty.as_decimal()))
-            cols["ts_init"].append(ts)
-        types = {
-            "quantity": pa.float64(),
-            "price": pa.float64(),
-            "filled_qty": pa.float64(),
-            "ts_init": pa.uint64(),
-        }
-        return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
+
+def orders_table(collector: ResultCollector) -> pa.Table:
+    """Every order the run created, in order, with its final state."""
+    return _table(collector.orders(), _ORDERS)
 
 
 def positions_table(engine: Engine) -> pa.Table:

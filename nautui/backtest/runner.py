@@ -1,9 +1,13 @@
 """``run_backtest(config)``: builds the engine, loads the strategy, streams the data through it
 in bounded memory and collects the results.
 
-Quotes go to the engine as numpy columns (``Engine.run_quotes``); trades, book snapshots and
-book deltas are turned into events a record batch at a time and merged in by ``ts_init`` (at
-equal times the quotes go first). At most one record batch per data kind is in memory.
+Every kind of data goes to the engine as columns: one stream per kind (quotes, book snapshots
+and deltas, trades, and bars of each bar type), its record batches handed to the core's
+``ColumnFeed`` one at a time as numpy views of their Arrow buffers. The feed merges the streams
+by ``ts_init`` in Rust (at equal times quotes, snapshots, deltas, trades, then bars) and asks
+for a stream's next batch when it has used one up, so at most one record batch per stream is
+in memory. The engine's output goes to the core's ``ResultCollector``; no event crosses into
+Python unless a strategy's callback asks for it.
 """
 
 from __future__ import annotations
@@ -14,29 +18,33 @@ import inspect
 import sys
 import time
 import typing
-from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nautui import events
-from nautui._core import Instrument
+from nautui._core import Instrument, ResultCollector
 from nautui.backtest.config import BacktestConfig
-from nautui.backtest.results import BacktestResult, EventRecorder, curve_tables, positions_table
+from nautui.backtest.feed import ColumnFeed
+from nautui.backtest.results import (
+    BacktestResult,
+    curve_tables,
+    fills_table,
+    orders_table,
+    positions_table,
+)
 from nautui.config import EngineConfig, FixedLatency, LatencyRange, RandomLatency, VenueConfig
 from nautui.data import schema
-from nautui.data.catalog import INSTRUMENTS_FILE, Catalog
+from nautui.data.catalog import INSTRUMENTS_FILE, Catalog, Located
 from nautui.data.errors import DataError
 from nautui.engine import Engine
 from nautui.errors import ConfigError, NautuiError
 from nautui.events import Money
-from nautui.strategy import Strategy, StrategyConfig
+from nautui.strategy import QuoteBatch, Strategy, StrategyConfig
 
 __all__ = ["BUILTINS", "EXAMPLES", "run_backtest"]
 
@@ -49,7 +57,6 @@ EXAMPLES = {
     "market_maker": "strategies.market_maker:MarketMaker",
 }
 _NS_PER_YEAR = 365.25 * 86_400 * 1e9
-_QUOTES = ("bid_price", "ask_price", "bid_size", "ask_size", "ts_event", "ts_init")
 
 _T = TypeVar("_T", bound=msgspec.Struct)
 
@@ -81,7 +88,8 @@ class _Data:
             meta = pq.read_schema(path).metadata or {}
             kind = meta.get(schema.META_KIND, b"").decode()
             self.file_kind = kind
-            self.file_instrument = meta.get(schema.META_INSTRUMENT_ID, b"").decode()
+            self.file_key = path.parent.name
+            self.file_instrument = _instrument_of(meta, self.file_key)
             if not kind or not self.file_instrument:
                 raise ConfigError(f"data: {path}: no nautui catalog metadata in the file")
             root = path.parent.parent.parent
@@ -108,133 +116,69 @@ class _Data:
             raise ConfigError(f"instrument: {wanted!r} is not in the data (known: {known})")
         return instruments[wanted]
 
-    def has(self, kind: str, instrument_id: str) -> bool:
+    def bar_types(self, instrument_id: str) -> list[str]:
+        """The bar types of ``instrument_id`` (catalog folders of bars), sorted."""
         if self.file is not None:
-            return bool(kind == self.file_kind and instrument_id == self.file_instrument)
-        return bool(self.catalog.files(kind, instrument_id, self.start, self.end))
+            return [self.file_key] if self.file_kind == "bars" else []
+        found = []
+        for bar_type in self.catalog.instrument_ids("bars"):
+            files = self.catalog.files("bars", bar_type)
+            meta = (pq.read_schema(files[0]).metadata or {}) if files else {}
+            if _instrument_of(meta, bar_type) == instrument_id:
+                found.append(bar_type)
+        return found
 
-    def rows(self, kind: str, instrument_id: str) -> int:
+    def has(self, kind: str, key: str) -> bool:
+        """``key``: the instrument id, or the bar type for bars."""
         if self.file is not None:
-            return (
-                pq.ParquetFile(self.file).metadata.num_rows if self.has(kind, instrument_id) else 0
-            )
-        return self.catalog.count(kind, instrument_id)
+            return bool(kind == self.file_kind and key == self.file_key)
+        return bool(self.catalog.files(kind, key, self.start, self.end))
 
-    def stream(self, kind: str, instrument_id: str) -> Iterator[pa.RecordBatch]:
-        if not self.has(kind, instrument_id):
+    def rows(self, kind: str, key: str) -> int:
+        if self.file is not None:
+            return pq.ParquetFile(self.file).metadata.num_rows if self.has(kind, key) else 0
+        return self.catalog.count(kind, key)
+
+    def stream(self, kind: str, key: str) -> Iterator[Located]:
+        if not self.has(kind, key):
             return iter(())
         if self.file is None:
-            return self.catalog.stream(kind, instrument_id, self.start, self.end)
-        parquet = pq.ParquetFile(self.file, pre_buffer=False)
-        batches: Iterator[pa.RecordBatch] = parquet.iter_batches(
-            batch_size=65_536, use_threads=False
-        )
-        return batches
+            return self.catalog.located(kind, key, self.start, self.end)
+        return self._file_batches(self.file)
+
+    @staticmethod
+    def _file_batches(path: Path) -> Iterator[Located]:
+        parquet = pq.ParquetFile(path, pre_buffer=False)
+        row = 0
+        for batch in parquet.iter_batches(batch_size=65_536, use_threads=False):
+            yield Located(path, row, batch)
+            row += batch.num_rows
 
 
-def _decimal(raw: int, exponent: Decimal) -> Decimal:
-    return Decimal(raw).scaleb(-9).quantize(exponent)
+def _instrument_of(meta: dict[bytes, bytes], folder: str) -> str:
+    """The instrument a catalog file's metadata names. Bars written before the metadata named
+    their instrument name their bar type there (``BTC-PERP.SIM-1-MINUTE-LAST-EXTERNAL``): the
+    instrument is what precedes its four specification parts."""
+    named = meta.get(schema.META_INSTRUMENT_ID, b"").decode()
+    if meta.get(schema.META_KIND) == b"bars" and named == folder and named.count("-") >= 4:  # noqa: PLR2004
+        return named.rsplit("-", 4)[0]
+    return named
 
 
-_AGGRESSOR = {
-    schema.AGGRESSOR_BUYER: events.AggressorSide.BUYER,
-    schema.AGGRESSOR_SELLER: events.AggressorSide.SELLER,
-    schema.AGGRESSOR_NONE: events.AggressorSide.NO_AGGRESSOR,
-}
-_NO_AGGRESSOR = events.AggressorSide.NO_AGGRESSOR
-_SIDE = {schema.SIDE_BUY: events.OrderSide.BUY, schema.SIDE_SELL: events.OrderSide.SELL}
-_ACTION = {
-    schema.ACTION_ADD: events.BookAction.ADD,
-    schema.ACTION_UPDATE: events.BookAction.UPDATE,
-    schema.ACTION_DELETE: events.BookAction.DELETE,
-    schema.ACTION_CLEAR: events.BookAction.CLEAR,
-}
-
-
-class _EventFeed:
-    """Turns one kind's record batches into encoded events, lazily, in time order."""
-
-    def __init__(
-        self,
-        kind: str,
-        batches: Iterator[pa.RecordBatch],
-        instrument: Instrument,
-    ) -> None:
-        self.kind = kind
-        self._batches = batches
-        self._id = instrument.id
-        self._px = Decimal(1).scaleb(-instrument.price_precision)
-        self._sz = Decimal(1).scaleb(-instrument.size_precision)
-        self.pending: deque[tuple[int, bytes]] = deque()
-        self.rows = 0
-        self._open: list[events.BookLevelDelta | tuple[int, events.BookLevel]] = []
-        self.done = False
-
-    def fill_until(self, ts: int) -> None:
-        """Reads batches until an event later than ``ts`` is pending or the data ends."""
-        while not self.done and (not self.pending or self.pending[-1][0] <= ts):
-            batch = next(self._batches, None)
-            if batch is None:
-                self.done = True
-                return
-            self.rows += batch.num_rows
-            self._convert(batch)
-
-    def _convert(self, batch: pa.RecordBatch) -> None:
-        c = {name: batch.column(name).to_pylist() for name in batch.schema.names}
-        encode, push, n = events.encode, self.pending.append, batch.num_rows
-        if self.kind == "trades":
-            for i in range(n):
-                event = events.TradeTick(
-                    instrument_id=self._id,
-                    price=_decimal(c["price"][i], self._px),
-                    size=_decimal(c["size"][i], self._sz),
-                    aggressor_side=_AGGRESSOR.get(c["aggressor_side"][i], _NO_AGGRESSOR),
-                    trade_id=c["trade_id"][i],
-                    ts_event=c["ts_event"][i],
-                    ts_init=c["ts_init"][i],
-                )
-                push((event.ts_init, encode(event)))
-        elif self.kind == "deltas":
-            for i in range(n):
-                self._open.append(
-                    events.BookLevelDelta(
-                        action=_ACTION[c["action"][i]],
-                        side=_SIDE.get(c["side"][i], events.OrderSide.BUY),
-                        price=_decimal(c["price"][i], self._px),
-                        size=_decimal(c["size"][i], self._sz),
-                    )
-                )
-                if c["batch_end"][i]:
-                    deltas = events.BookDeltas(
-                        instrument_id=self._id,
-                        first_sequence=c["first_sequence"][i],
-                        sequence=c["sequence"][i],
-                        prev_sequence=c["prev_sequence"][i],
-                        deltas=list(self._open),  # type: ignore[arg-type]  # deltas only here
-                        ts_event=c["ts_event"][i],
-                        ts_init=c["ts_init"][i],
-                    )
-                    self._open.clear()
-                    push((deltas.ts_init, encode(deltas)))
-        else:  # snapshots
-            for i in range(n):
-                level = events.BookLevel(
-                    price=_decimal(c["price"][i], self._px), size=_decimal(c["size"][i], self._sz)
-                )
-                self._open.append((c["side"][i], level))
-                if c["batch_end"][i]:
-                    levels = typing.cast(list[tuple[int, events.BookLevel]], self._open)
-                    snapshot = events.BookSnapshot(
-                        instrument_id=self._id,
-                        sequence=c["sequence"][i],
-                        bids=[lv for side, lv in levels if side == schema.SIDE_BUY],
-                        asks=[lv for side, lv in levels if side == schema.SIDE_SELL],
-                        ts_event=c["ts_event"][i],
-                        ts_init=c["ts_init"][i],
-                    )
-                    self._open.clear()
-                    push((snapshot.ts_init, encode(snapshot)))
+def _streams(data: _Data, config: BacktestConfig, instrument_id: str) -> list[tuple[str, str]]:
+    """The (kind, key) of every stream the run reads; key is the bar type for bars."""
+    streams = [("quotes", instrument_id)]
+    if config.book == "l2":
+        if not data.has("deltas", instrument_id) and not data.has("snapshots", instrument_id):
+            raise ConfigError(
+                f"book: l2 needs book snapshots and deltas in the data for {instrument_id}"
+            )
+        streams += [("snapshots", instrument_id), ("deltas", instrument_id)]
+    if config.trades:
+        streams.append(("trades", instrument_id))
+    if config.bars:
+        streams += [("bars", bar_type) for bar_type in data.bar_types(instrument_id)]
+    return streams
 
 
 # ---- strategies ------------------------------------------------------------------------------
@@ -332,135 +276,125 @@ def _engine_config(config: BacktestConfig, instrument: Instrument) -> EngineConf
 
 def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> BacktestResult:
     """Runs one backtest (see the module documentation). User mistakes raise ``ConfigError``
-    naming the key; bad data raises the data layer's error naming the file."""
+    naming the key; bad data raises the data layer's error naming the file and row."""
     data = _Data(Path(config.data), config.start, config.end)
     instrument = data.instrument(config.instrument)
     iid = instrument.id
     engine = Engine(_engine_config(config, instrument), keep_events=False)
-    index = engine.add_instrument(instrument)
+    engine.add_instrument(instrument)
     interval_ns = round(config.equity_interval_s * 1e9)
     engine.record_performance(instrument.quote_currency, interval_ns)
     _add_strategy(engine, config, iid)
 
-    feeds: list[_EventFeed] = []
-    if config.book == "l2":
-        if not data.has("deltas", iid) and not data.has("snapshots", iid):
-            raise ConfigError(f"book: l2 needs book snapshots and deltas in the data for {iid}")
-        feeds += [_EventFeed(k, data.stream(k, iid), instrument) for k in ("snapshots", "deltas")]
-    if config.trades:
-        feeds.append(_EventFeed("trades", data.stream("trades", iid), instrument))
-
-    recorder = EventRecorder()
+    run = _Run(engine, progress)
+    for kind, key in _streams(data, config, iid):
+        run.add(kind, key, data.stream(kind, key), iid)
     wall = time.perf_counter()
-    quote_rows = _Run(engine, recorder, feeds).run(data.stream("quotes", iid), index, progress)
+    run.run()
     wall_s = time.perf_counter() - wall
 
     counters = engine.counters()
     equity, trades = curve_tables(engine)
-    event_rows = sum(f.rows for f in feeds)
+    events_out = run.collector.events
     result_counters: dict[str, float] = {
         "orders": counters["orders"],
         "fills": counters["fills"],
         "denials": counters["denials"],
         "rejections": counters["rejections"],
-        "events": counters["events_in"] + recorder.events,
+        "events": counters["events_in"] + events_out,
         "events_in": counters["events_in"],
-        "events_out": recorder.events,
-        "quotes": quote_rows,
-        "data_rows": quote_rows + event_rows,
+        "events_out": events_out,
+        "quotes": run.feed.rows("quotes"),
+        "data_rows": run.feed.rows(),
         "wall_s": wall_s,
-        "events_per_s": (counters["events_in"] + recorder.events) / wall_s if wall_s else 0.0,
+        "events_per_s": (counters["events_in"] + events_out) / wall_s if wall_s else 0.0,
     }
     return BacktestResult(
-        orders=recorder.orders_table(engine),
-        fills=recorder.fills_table(),
+        orders=orders_table(run.collector),
+        fills=fills_table(run.collector),
         positions=positions_table(engine),
         equity=equity,
         trades=trades,
         statistics=engine.statistics(_NS_PER_YEAR / interval_ns),
         counters=result_counters,
-        stream_hash=recorder.stream_hash,
+        stream_hash=run.collector.stream_hash,
         currency=instrument.quote_currency,
         config=config,
     )
 
 
 class _Run:
-    """The merge loop: quote batches as columns, other data as events, by ``ts_init``."""
+    """Hands the feed each stream's record batches as it asks for them, and the engine's output
+    to the collector."""
 
-    def __init__(self, engine: Engine, recorder: EventRecorder, feeds: list[_EventFeed]) -> None:
+    def __init__(self, engine: Engine, progress: Progress | None) -> None:
         self.engine = engine
-        self.recorder = recorder
-        self.feeds = feeds
-        # Raw bytes: the stream hash reads them as the engine wrote them.
-        self.stream = engine.subscribe(None)
+        self.progress = progress
+        self.feed = ColumnFeed(engine)
+        self.collector = ResultCollector(engine)
+        self.batches: list[Iterator[Located]] = []
+        # Strategies with on_quote_batch get each quote batch once the engine has applied it.
+        self.batchers = [s for s in engine._strategies if s.wants_batches()]
+        self.quotes: tuple[int, pa.RecordBatch] | None = None
 
-    def drain(self) -> bytes:
-        """Everything the engine produced since the last drain, as one MessagePack array."""
-        return self.stream.read(2**62)[0]
+    def add(self, kind: str, key: str, batches: Iterator[Located], instrument_id: str) -> None:
+        self.feed.add(kind, instrument_id, key if kind == "bars" else None)
+        self.batches.append(batches)
 
-    def run(self, quotes: Iterator[pa.RecordBatch], index: int, progress: Progress | None) -> int:
-        """Runs everything; returns the number of quotes."""
-        engine, feeds = self.engine, self.feeds
-        engine.start()
-        self.recorder.feed(self.drain())
-        quote_rows = 0
-        for batch in quotes:
-            cols = {name: np.ascontiguousarray(batch.column(name).to_numpy()) for name in _QUOTES}
-            ts_init = cols["ts_init"]
-            n = len(ts_init)
-            instrument_col = np.full(n, index, dtype=np.uint32)
-            pos = 0
-            while pos < n:
-                # Events strictly before the next quote go first; at equal times quotes go first.
-                self.events_until(int(ts_init[pos]), inclusive=False)
-                nxt = min((f.pending[0][0] for f in feeds if f.pending), default=None)
-                stop = n if nxt is None else pos + int(ts_init[pos:].searchsorted(nxt, "right"))
-                rows = slice(pos, max(stop, pos + 1))
-                engine.run_quotes(
-                    instrument=instrument_col[rows],
-                    bid_price=cols["bid_price"][rows],
-                    ask_price=cols["ask_price"][rows],
-                    bid_size=cols["bid_size"][rows],
-                    ask_size=cols["ask_size"][rows],
-                    ts_event=cols["ts_event"][rows],
-                    ts_init=ts_init[rows],
-                )
-                self.recorder.feed(self.drain())
-                pos = rows.stop
-            quote_rows += n
-            if progress is not None:
-                progress(quote_rows + sum(f.rows for f in feeds))
-        self.events_until(2**64 - 1, inclusive=True)
-        engine.stop()
-        self.recorder.feed(self.drain())
-        return quote_rows
+    def run(self) -> None:
+        self.engine.start()
+        need = self.feed.run()
+        while need is not None:
+            self.collector.drain()
+            if self.feed.kind(need) == "quotes":
+                self._quote_batch_done()
+            located = next(self.batches[need], None)
+            if located is None:
+                self.feed.finish(need)
+            else:
+                self._push(need, located)
+            need = self.feed.run()
+        self.collector.drain()
+        self.engine.stop()
+        self.collector.drain()
 
-    def events_until(self, ts: int, *, inclusive: bool) -> None:
-        """Processes the pending events before ``ts`` (and at it, when ``inclusive``)."""
-        while True:
-            best: _EventFeed | None = None
-            for feed in self.feeds:
-                feed.fill_until(ts)
-                if feed.pending and (best is None or feed.pending[0][0] < best.pending[0][0]):
-                    best = feed
-            if best is None:
-                return
-            head = best.pending[0][0]
-            if head > ts or (head == ts and not inclusive):
-                return
-            self.engine.process(best.pending.popleft()[1])
-            self.recorder.feed(self.drain())
+    def _push(self, stream: int, located: Located) -> None:
+        path, first_row, batch = located
+        try:
+            self.feed.push(stream, batch, first_row)
+        except (NautuiError, DataError) as error:
+            raise DataError(f"{path}: {error}") from None
+        if self.feed.kind(stream) == "quotes":
+            self.quotes = (stream, batch)
+        if self.progress is not None:
+            self.progress(self.feed.rows())
+
+    def _quote_batch_done(self) -> None:
+        """The engine has applied the last quote batch: strategies see it in one call, at the
+        time of its last quote."""
+        quotes, self.quotes = self.quotes, None
+        if quotes is None or not self.batchers:
+            return
+        stream, batch = quotes
+        column = {name: batch.column(name).to_numpy() for name in batch.schema.names}
+        block = QuoteBatch(
+            instrument=self.feed.instrument_column(stream, batch.num_rows),
+            bid_price=column["bid_price"],
+            ask_price=column["ask_price"],
+            bid_size=column["bid_size"],
+            ask_size=column["ask_size"],
+            ts_event=column["ts_event"],
+            ts_init=column["ts_init"],
+        )
+        for strategy in self.batchers:
+            self.engine._run_batch(strategy, block)
 
 
 def total_rows(config: BacktestConfig) -> int:
     """Rows the run will read (for a progress bar)."""
     data = _Data(Path(config.data), config.start, config.end)
     iid = data.instrument(config.instrument).id
-    kinds = ["quotes", *(["trades"] if config.trades else [])]
-    if config.book == "l2":
-        kinds += ["snapshots", "deltas"]
     try:
-        return sum(data.rows(k, iid) for k in kinds)
+        return sum(data.rows(kind, key) for kind, key in _streams(data, config, iid))
     except (OSError, DataError, NautuiError):
         return 0

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import numpy as np
@@ -26,7 +27,15 @@ from nautui.data import schema
 from nautui.data.errors import DataError
 from nautui.data.instruments import InstrumentSpec, instrument_from_spec
 
-__all__ = ["DAY_NS", "INSTRUMENTS_FILE", "Catalog", "TimeBound", "atomic_write_bytes", "to_ns"]
+__all__ = [
+    "DAY_NS",
+    "INSTRUMENTS_FILE",
+    "Catalog",
+    "Located",
+    "TimeBound",
+    "atomic_write_bytes",
+    "to_ns",
+]
 
 DAY_NS = 86_400 * 1_000_000_000
 INSTRUMENTS_FILE = "instruments.json"
@@ -34,6 +43,14 @@ INSTRUMENTS_FILE = "instruments.json"
 ROW_GROUP_ROWS = 65_536
 
 TimeBound = int | str | datetime | date | None
+
+
+class Located(NamedTuple):
+    """A record batch of a catalog file and the file row it starts at (0-based)."""
+
+    path: Path
+    first_row: int
+    batch: pa.RecordBatch
 
 
 def to_ns(bound: int | str | datetime | date) -> int:
@@ -144,9 +161,11 @@ class Catalog:
 
         Rows are added to what a day file already holds (``replace=True`` overwrites the day
         files this table touches). Precisions not given are detected: the fewest decimals that
-        show every value exactly. Returns the files written.
+        show every value exactly. Bars with a ``bar_type`` go in that bar type's folder; the
+        metadata names both. Returns the files written.
         """
         kind = schema.check_kind(kind)
+        key = bar_type if kind == "bars" and bar_type else instrument_id
         target = schema.schema_for(kind)
         try:
             table = table.select(target.names).cast(target)
@@ -159,7 +178,7 @@ class Catalog:
         written: list[Path] = []
         for day_index in days.tolist():
             part = table.filter(pc.equal(day, pa.scalar(day_index, pa.uint64())))
-            path = self.path(kind, instrument_id, date(1970, 1, 1) + timedelta(days=day_index))
+            path = self.path(kind, key, date(1970, 1, 1) + timedelta(days=day_index))
             if path.exists() and not replace:
                 part = pa.concat_tables([pq.read_table(path).cast(target), part])
             part = part.take(pc.sort_indices(part, sort_keys=[("ts_init", "ascending")]))
@@ -203,6 +222,23 @@ class Catalog:
         At most one row group is in memory at a time. Each batch's schema metadata carries the
         file's precisions and instrument id. A book update's rows are never split by the time
         bounds (they share ``ts_init``)."""
+        for located in self.located(
+            kind, instrument_id, start, end, columns=columns, batch_size=batch_size
+        ):
+            yield located.batch
+
+    def located(
+        self,
+        kind: str,
+        instrument_id: str,
+        start: TimeBound = None,
+        end: TimeBound = None,
+        *,
+        columns: Sequence[str] | None = None,
+        batch_size: int = ROW_GROUP_ROWS,
+    ) -> Iterator[Located]:
+        """What :meth:`stream` yields, each batch with its file and the row of that file it
+        starts at (0-based, for messages that name a row)."""
         lo = None if start is None else to_ns(start)
         hi = None if end is None else to_ns(end)
         wanted = list(columns) if columns is not None else None
@@ -221,26 +257,31 @@ class Catalog:
             batches = parquet.iter_batches(
                 batch_size=batch_size, columns=read_columns, use_threads=False
             )
+            row = 0
             for read in batches:
-                batch = read
+                batch, first = read, row
+                row += read.num_rows
                 if lo is not None or hi is not None:
-                    batch = self._clip(batch, lo, hi)
+                    batch, skipped = self._clip(batch, lo, hi)
+                    first += skipped
                     if batch.num_rows == 0:
                         continue
                 if wanted is not None and read_columns != wanted:
                     batch = batch.select(wanted)
-                yield batch.replace_schema_metadata(meta)
+                yield Located(path, first, batch.replace_schema_metadata(meta))
 
     @staticmethod
-    def _clip(batch: pa.RecordBatch, lo: int | None, hi: int | None) -> pa.RecordBatch:
+    def _clip(batch: pa.RecordBatch, lo: int | None, hi: int | None) -> tuple[pa.RecordBatch, int]:
+        """The rows within the bounds, and how many rows before the first of them were not."""
         ts = batch.column("ts_init")
-        mask = None
+        mask = pa.array(np.ones(len(ts), dtype=bool))
         if lo is not None:
-            mask = pc.greater_equal(ts, pa.scalar(lo, pa.uint64()))
+            mask = pc.and_(mask, pc.greater_equal(ts, pa.scalar(lo, pa.uint64())))
         if hi is not None:
-            below = pc.less(ts, pa.scalar(hi, pa.uint64()))
-            mask = below if mask is None else pc.and_(mask, below)
-        return batch.filter(mask)
+            mask = pc.and_(mask, pc.less(ts, pa.scalar(hi, pa.uint64())))
+        kept = mask.to_numpy(zero_copy_only=False)
+        skipped = int(kept.argmax()) if kept.any() else len(kept)
+        return batch.filter(mask), skipped
 
     def read(
         self, kind: str, instrument_id: str, start: TimeBound = None, end: TimeBound = None

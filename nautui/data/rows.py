@@ -100,10 +100,9 @@ class Imported:
         """Writes every table; returns the row count per kind."""
         counts: dict[str, int] = {}
         for kind, table in self.tables.items():
-            key = self.bar_type if kind == "bars" and self.bar_type else self.instrument_id
             catalog.write(
                 kind,
-                key,
+                self.instrument_id,
                 table,
                 price_precision=self.price_precision
                 if price_precision is None

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from nautui import cli
-from nautui.data import Catalog
+from nautui.data import Catalog, schema
 
 
 def test_import_binance_then_ls(
@@ -36,6 +37,11 @@ def test_import_bars_and_tardis(
     assert cli.main([*args, "--size-precision", "4", "--catalog", str(catalog)]) == 0
     assert "BTC-PERP.SIM-1-MINUTE-LAST-EXTERNAL: 45,031 bars" in capsys.readouterr().out
     assert Catalog(catalog).count("bars", "BTC-PERP.SIM-1-MINUTE-LAST-EXTERNAL") == 45_031
+    # Files live under their bar type and name their instrument and bar type in the metadata.
+    day = Catalog(catalog).files("bars", "BTC-PERP.SIM-1-MINUTE-LAST-EXTERNAL")[0]
+    meta = pq.read_schema(day).metadata
+    assert meta[schema.META_INSTRUMENT_ID] == b"BTC-PERP.SIM"
+    assert meta[schema.META_BAR_TYPE] == b"BTC-PERP.SIM-1-MINUTE-LAST-EXTERNAL"
     quotes = shared_data / "tardis/huobi-dm-swap_quotes_BTC-USD.csv"
     assert cli.main(["data", "import", "tardis", str(quotes), "--catalog", str(catalog)]) == 0
     assert Catalog(catalog).count("quotes", "BTC-USD.HUOBI-DM-SWAP") == 10

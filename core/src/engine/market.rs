@@ -1,56 +1,14 @@
-//! Market data into the engine: the general path (one event) and the columnar fast path
-//! that backtests use (no per-row allocation, no event objects unless someone listens).
+//! Market data into the engine: the general path (one event) and the paths backtests feed from
+//! columns (see `columns`): quote rows with no per-row allocation and no event object unless
+//! someone listens, and book updates by reference. Each does what `process` does with the same
+//! data as events: the same time steps, callbacks and output.
 
+pub use super::columns::{ColumnError, QuoteColumns};
 use super::{Dispatch, Engine, EngineError};
 use crate::book::OrderBook;
 use crate::events::{Bar, BookDeltas, BookSnapshot, QuoteTick, TradeTick};
-use crate::types::{Price, Quantity, UnixNanos};
-
-/// L1 quotes as columns of raw fixed-point integers (10^-9 units), one row per quote, sorted
-/// by `ts_init`. `instrument` holds engine instrument indexes.
-#[derive(Debug, Clone, Copy)]
-pub struct QuoteColumns<'a> {
-    pub instrument: &'a [u32],
-    pub bid_price: &'a [i64],
-    pub ask_price: &'a [i64],
-    pub bid_size: &'a [u64],
-    pub ask_size: &'a [u64],
-    pub ts_event: &'a [u64],
-    pub ts_init: &'a [u64],
-}
-
-impl QuoteColumns<'_> {
-    pub fn len(&self) -> usize {
-        self.ts_init.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ts_init.is_empty()
-    }
-    /// Every column has the same length.
-    pub fn is_consistent(&self) -> bool {
-        let n = self.len();
-        [
-            self.instrument.len(),
-            self.bid_price.len(),
-            self.ask_price.len(),
-            self.bid_size.len(),
-            self.ask_size.len(),
-            self.ts_event.len(),
-        ]
-        .iter()
-        .all(|&l| l == n)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ColumnError {
-    #[error("quote columns have different lengths")]
-    Ragged,
-    #[error("row {row}: instrument index {index} is not loaded")]
-    UnknownIndex { row: usize, index: u32 },
-    #[error("row {row}: {field}: {reason}")]
-    BadValue { row: usize, field: &'static str, reason: String },
-}
+use crate::types::{Instrument, Price, Quantity, UnixNanos};
+use std::ops::Range;
 
 impl Engine {
     pub(super) fn on_quote(&mut self, quote: &QuoteTick) -> Result<(), EngineError> {
@@ -91,6 +49,18 @@ impl Engine {
 
     pub(super) fn on_book_snapshot(&mut self, snapshot: BookSnapshot) -> Result<(), EngineError> {
         let index = self.index_of(snapshot.instrument_id)?;
+        self.apply_book_snapshot(index, &snapshot)?;
+        if self.record_market_data {
+            self.emit(snapshot.into());
+        }
+        Ok(())
+    }
+
+    fn apply_book_snapshot(
+        &mut self,
+        index: usize,
+        snapshot: &BookSnapshot,
+    ) -> Result<(), EngineError> {
         let state = &mut self.state.instruments[index];
         let book = state.book.get_or_insert_with(|| {
             OrderBook::new(
@@ -99,20 +69,25 @@ impl Engine {
                 state.instrument.size_precision,
             )
         });
-        book.apply_snapshot(&snapshot)?;
+        book.apply_snapshot(snapshot)?;
         if let Some(venue) = self.venue.as_mut() {
-            venue.on_book_snapshot(&snapshot, &mut self.venue_buf);
+            venue.on_book_snapshot(snapshot, &mut self.venue_buf);
             self.schedule_venue_responses();
         }
         self.dispatch.push_back(Dispatch::Book(snapshot.instrument_id));
-        if self.record_market_data {
-            self.emit(snapshot.into());
-        }
         Ok(())
     }
 
     pub(super) fn on_book_deltas(&mut self, deltas: BookDeltas) -> Result<(), EngineError> {
         let index = self.index_of(deltas.instrument_id)?;
+        self.apply_book_deltas(index, &deltas)?;
+        if self.record_market_data {
+            self.emit(deltas.into());
+        }
+        Ok(())
+    }
+
+    fn apply_book_deltas(&mut self, index: usize, deltas: &BookDeltas) -> Result<(), EngineError> {
         let Some(book) = self.state.instruments[index].book.as_mut() else {
             return Err(crate::book::BookError::NotSynced {
                 instrument_id: deltas.instrument_id,
@@ -120,15 +95,12 @@ impl Engine {
             }
             .into());
         };
-        book.apply_deltas(&deltas)?;
+        book.apply_deltas(deltas)?;
         if let Some(venue) = self.venue.as_mut() {
-            venue.on_book_deltas(&deltas, &mut self.venue_buf);
+            venue.on_book_deltas(deltas, &mut self.venue_buf);
             self.schedule_venue_responses();
         }
         self.dispatch.push_back(Dispatch::Book(deltas.instrument_id));
-        if self.record_market_data {
-            self.emit(deltas.into());
-        }
         Ok(())
     }
 
@@ -146,17 +118,28 @@ impl Engine {
     }
 
     /// Runs a block of quotes: the backtest hot loop. Scheduled work (venue latency, timers)
-    /// interleaves by time exactly as with `process`. Rows are checked before any is applied,
-    /// so a bad block changes nothing.
+    /// interleaves by time exactly as with `process`. The whole block is checked first
+    /// ([`QuoteColumns::check`]), so a bad block changes nothing.
     pub fn run_quotes(&mut self, cols: &QuoteColumns<'_>) -> Result<(), EngineError> {
-        self.check_columns(cols)?;
-        for row in 0..cols.len() {
+        cols.check(&self.instrument_list(), 0, None)?;
+        self.run_quote_rows(cols, 0..cols.len())
+    }
+
+    /// The loaded instruments, by index (what column checks read).
+    pub fn instrument_list(&self) -> Vec<&Instrument> {
+        self.state.instruments.iter().map(|s| &s.instrument).collect()
+    }
+
+    /// Runs `rows` of a block that passed [`QuoteColumns::check`], each as `process` would its
+    /// `QuoteTick` (the equity sample is taken before the callbacks the quote causes).
+    pub(crate) fn run_quote_rows(
+        &mut self,
+        cols: &QuoteColumns<'_>,
+        rows: Range<usize>,
+    ) -> Result<(), EngineError> {
+        for row in rows {
             let ts = UnixNanos(cols.ts_init[row]);
-            if self.next_wakeup().is_some_and(|w| w <= ts) {
-                self.advance_to(ts)?;
-            } else {
-                self.clock_advance(ts);
-            }
+            self.enter(ts)?;
             let index = cols.instrument[row] as usize;
             let instrument = &self.state.instruments[index].instrument;
             let (pp, sp) = (instrument.price_precision, instrument.size_precision);
@@ -171,25 +154,48 @@ impl Engine {
             };
             self.counters.events_in += 1;
             self.apply_quote(index, quote);
+            self.maybe_sample(ts)?;
             if !self.dispatch.is_empty() || self.queue.next_ts().is_some_and(|t| t <= ts) {
                 self.run_now()?;
             }
-            self.maybe_sample(ts)?;
         }
         Ok(())
     }
 
-    fn check_columns(&self, cols: &QuoteColumns<'_>) -> Result<(), EngineError> {
-        if !cols.is_consistent() {
-            return Err(EngineError::Columns(ColumnError::Ragged));
+    /// A book snapshot of a loaded instrument, as `process` would the event, without owning
+    /// it (it is copied only when market data is recorded).
+    pub fn input_book_snapshot(&mut self, snapshot: &BookSnapshot) -> Result<(), EngineError> {
+        let index = self.index_of(snapshot.instrument_id)?;
+        self.enter(snapshot.ts_init)?;
+        self.counters.events_in += 1;
+        self.apply_book_snapshot(index, snapshot)?;
+        if self.record_market_data {
+            self.emit(snapshot.clone().into());
         }
-        let loaded = self.state.instruments.len();
-        for (row, &index) in cols.instrument.iter().enumerate() {
-            if index as usize >= loaded {
-                return Err(EngineError::Columns(ColumnError::UnknownIndex { row, index }));
-            }
+        self.run_now()
+    }
+
+    /// Book deltas of a loaded instrument, as `process` would the event, without owning them.
+    pub fn input_book_deltas(&mut self, deltas: &BookDeltas) -> Result<(), EngineError> {
+        let index = self.index_of(deltas.instrument_id)?;
+        self.enter(deltas.ts_init)?;
+        self.counters.events_in += 1;
+        self.apply_book_deltas(index, deltas)?;
+        if self.record_market_data {
+            self.emit(deltas.clone().into());
         }
-        Ok(())
+        self.run_now()
+    }
+
+    /// Moves time to an input's `ts` as `process` does: scheduled work due by then runs first.
+    #[inline]
+    fn enter(&mut self, ts: UnixNanos) -> Result<(), EngineError> {
+        if self.next_wakeup().is_some_and(|w| w <= ts) {
+            self.advance_to(ts)
+        } else {
+            self.clock_advance(ts);
+            Ok(())
+        }
     }
 
     #[inline]

@@ -4,6 +4,7 @@
 //! emits what happened. Backtests and live trading call the same `process`.
 
 mod api;
+pub mod columns;
 mod commands;
 mod config;
 mod dispatch;

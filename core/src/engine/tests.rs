@@ -385,6 +385,34 @@ fn columnar_run_equals_event_by_event_and_is_deterministic() {
     assert_eq!(ca.quotes, 200);
 }
 
+#[test]
+fn a_quote_block_with_an_off_grid_row_changes_nothing() {
+    // Row 3's bid has three decimals; the instrument prices in cents. Rows 0 to 2 are fine and
+    // must not be applied either: the whole block is refused.
+    let mut e = engine(0);
+    let n = 5;
+    let instrument = vec![0u32; n];
+    let mut bid = vec![100_000_000_000i64; n];
+    bid[3] = 100_001_000_000;
+    let ask = vec![100_010_000_000i64; n];
+    let size = vec![5_000_000_000u64; n];
+    let ts: Vec<u64> = (1..=n as u64).collect();
+    let cols = QuoteColumns {
+        instrument: &instrument,
+        bid_price: &bid,
+        ask_price: &ask,
+        bid_size: &size,
+        ask_size: &size,
+        ts_event: &ts,
+        ts_init: &ts,
+    };
+    let error = e.run_quotes(&cols).unwrap_err();
+    assert!(error.to_string().contains("row 3: bid_price"), "{error}");
+    assert_eq!(e.counters(), EngineCounters::default());
+    assert_eq!(e.now(), UnixNanos(0));
+    assert!(e.state().instruments[0].quote.is_none());
+}
+
 /// The exact event sequence of a round trip, a flip and a partial fill with a canceled
 /// remainder, field by field: any change to what the engine emits must show up here.
 #[test]

@@ -78,6 +78,11 @@ fn encode(events: &[Event]) -> PyResult<Vec<Vec<u8>>> {
 }
 
 impl PyEngine {
+    /// A reader of everything the engine produces from now on (see `host::Bus`).
+    pub(super) fn subscribe_all(&self) -> crate::host::Subscription {
+        self.shared.bus().subscribe(None)
+    }
+
     fn new_shared(host: Host) -> Self {
         Self { shared: Arc::new(Shared::new(host)), failure: Arc::new(Mutex::new(None)) }
     }
@@ -107,7 +112,7 @@ impl PyEngine {
     }
 
     /// Calls the engine through the host (recorded and published afterwards).
-    fn call<T: Send>(
+    pub(super) fn call<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&mut Engine) -> Result<T, crate::engine::EngineError> + Send,
@@ -116,7 +121,7 @@ impl PyEngine {
     }
 
     /// Reads the engine under the host's lock.
-    fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> T + Send) -> PyResult<T> {
+    pub(super) fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> T + Send) -> PyResult<T> {
         self.with_host(py, |host| Ok(f(host.engine())))
     }
 

@@ -2,6 +2,7 @@
 //! Python values to engine types and back, call the engine and map its errors; they hold no
 //! domain logic. Python code imports the public names from `nautui`, never from `_core`.
 
+mod backtest;
 mod engine;
 mod errors;
 mod events;
@@ -25,6 +26,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     views::register(m)?;
     strategy::register(m)?;
     engine::register(m)?;
+    backtest::register(m)?;
     indicators::register(m)?;
     Ok(())
 }

@@ -39,6 +39,53 @@ fn step(precision: u8) -> i64 {
     POW10[(FIXED_PRECISION - precision) as usize]
 }
 
+/// A test of "is a whole number of `precision` steps" without a division (a 64-bit `%` is the
+/// costliest step of turning a column of raw values into prices). With `step = 10^k =
+/// 2^k * 5^k`, `n` is a multiple of it exactly when `(n * inv(5^k)).rotate_right(k)` is at most
+/// `u64::MAX / step`, where `inv` is the inverse modulo 2^64 (Granlund and Montgomery; what
+/// compilers emit for `n % CONSTANT == 0`).
+#[derive(Clone, Copy)]
+struct StepTest {
+    inverse: u64,
+    shift: u32,
+    limit: u64,
+}
+
+/// The inverse of an odd number modulo 2^64, by Newton's iteration (each step doubles the
+/// correct low bits; `odd * odd == 1 mod 8` gives the first three).
+const fn inverse_mod_2_64(odd: u64) -> u64 {
+    let mut x = odd;
+    let mut i = 0;
+    while i < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
+const STEP_TESTS: [StepTest; 10] = {
+    let mut tests = [StepTest { inverse: 1, shift: 0, limit: u64::MAX }; 10];
+    let mut precision = 0;
+    while precision <= FIXED_PRECISION as usize {
+        let k = FIXED_PRECISION as usize - precision;
+        let five_k = 5u64.pow(k as u32);
+        tests[precision] = StepTest {
+            inverse: inverse_mod_2_64(five_k),
+            shift: k as u32,
+            limit: u64::MAX / POW10[k] as u64,
+        };
+        precision += 1;
+    }
+    tests
+};
+
+/// True when `abs` raw units are a whole number of `precision` steps (`precision <= 9`).
+#[inline]
+fn whole_steps(abs: u64, precision: u8) -> bool {
+    let t = STEP_TESTS[precision as usize];
+    abs.wrapping_mul(t.inverse).rotate_right(t.shift) <= t.limit
+}
+
 fn check_precision(precision: u8) -> Result<(), FixedError> {
     if precision > FIXED_PRECISION {
         Err(FixedError::InvalidPrecision(precision))
@@ -167,7 +214,7 @@ impl Price {
     /// From raw 10^-9 units; the raw value must be a whole number of `precision` steps.
     pub fn from_raw(raw: i64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        if raw % step(precision) != 0 {
+        if !whole_steps(raw.unsigned_abs(), precision) {
             return Err(FixedError::PrecisionLoss {
                 value: decimal_string(i128::from(raw), FIXED_PRECISION),
                 precision,
@@ -289,7 +336,7 @@ impl Quantity {
 
     pub fn from_raw(raw: u64, precision: u8) -> Result<Self, FixedError> {
         check_precision(precision)?;
-        if !raw.is_multiple_of(step(precision) as u64) {
+        if !whole_steps(raw, precision) {
             return Err(FixedError::PrecisionLoss {
                 value: decimal_string(i128::from(raw), FIXED_PRECISION),
                 precision,
@@ -650,7 +697,33 @@ mod tests {
         assert!(m.checked_add(Money::zero(Currency::from_static("EUR"))).is_err());
     }
 
+    #[test]
+    fn whole_steps_at_the_edges() {
+        for precision in 0..=FIXED_PRECISION {
+            let s = step(precision) as u64;
+            for raw in [0, s, 2 * s, s - 1, s + 1, u64::MAX, u64::MAX - u64::MAX % s, 1 << 63] {
+                assert_eq!(whole_steps(raw, precision), raw % s == 0, "{raw} at {precision}");
+            }
+        }
+        assert!(Price::from_raw(i64::MIN, 9).is_ok());
+        assert!(Price::from_raw(-1_000_000_000, 0).is_ok());
+        assert!(Price::from_raw(-1_000_000_001, 0).is_err());
+    }
+
     proptest! {
+        #[test]
+        fn whole_steps_agrees_with_the_remainder(raw in any::<u64>(), precision in 0u8..=9) {
+            prop_assert_eq!(whole_steps(raw, precision), raw % step(precision) as u64 == 0);
+        }
+
+        #[test]
+        fn whole_steps_on_multiples(m in any::<u64>(), precision in 0u8..=9) {
+            let raw = m.wrapping_mul(step(precision) as u64);
+            if raw / step(precision) as u64 == m {
+                prop_assert!(whole_steps(raw, precision));
+            }
+        }
+
         #[test]
         fn price_text_round_trips(m in -1_000_000_000_000i64..1_000_000_000_000, p in 0u8..=9) {
             if let Ok(price) = Price::from_mantissa(m, p) {
