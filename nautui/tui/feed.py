@@ -72,6 +72,7 @@ class Operator:
         order_type: str = "MARKET",
         *,
         price: Decimal | str | None = None,
+        trigger_price: Decimal | str | None = None,
         time_in_force: str | None = None,
     ) -> str:
         """An order from the ticket, under the strategy id ``console``: the same risk checks as
@@ -83,6 +84,7 @@ class Operator:
             quantity,
             order_type,
             price=price,
+            trigger_price=trigger_price,
             time_in_force=time_in_force,
         )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-__all__ = ["DEFAULT_THEME", "STYLESHEET", "THEMES_DIR", "load_themes"]
+__all__ = ["DEFAULT_THEME", "STYLESHEET", "THEMES_DIR", "default_theme", "load_themes"]
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 STYLESHEET = THEMES_DIR / "nautui.tcss"
@@ -38,6 +38,11 @@ def _theme(path: Path) -> Theme:
         variables=variables,
         **colours,
     )
+
+
+def default_theme() -> Theme:
+    """The default palette."""
+    return next(t for t in load_themes() if t.name == DEFAULT_THEME)
 
 
 def load_themes(folder: Path = THEMES_DIR) -> list[Theme]:

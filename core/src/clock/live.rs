@@ -39,6 +39,24 @@ impl std::fmt::Debug for WallTime {
     }
 }
 
+/// A monotonic stopwatch for the engine's processing-latency histograms (data to callback,
+/// callback duration), which a live host injects: it measures the host's own work, never
+/// decides anything the engine does.
+#[derive(Debug, Clone, Copy)]
+pub struct MonotonicStopwatch(std::time::Instant);
+
+impl Default for MonotonicStopwatch {
+    fn default() -> Self {
+        Self(std::time::Instant::now())
+    }
+}
+
+impl crate::stats::Stopwatch for MonotonicStopwatch {
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
 /// See the module documentation.
 #[derive(Debug, Clone)]
 pub struct LiveClock {

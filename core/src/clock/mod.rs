@@ -10,7 +10,7 @@ mod live;
 mod test;
 mod timers;
 
-pub use live::{LiveClock, WallTime};
+pub use live::{LiveClock, MonotonicStopwatch, WallTime};
 pub use test::TestClock;
 pub use timers::{Timer, TimerError, Timers};
 

@@ -160,6 +160,7 @@ impl PyEngine {
                 let now = host.engine().now();
                 host.call(|e| {
                     e.set_clock(kind.build(now));
+                    e.set_stopwatch(Box::new(crate::clock::MonotonicStopwatch::default()));
                     Ok(())
                 })
                 .map_err(|e| errors::core(e.into()))?;
@@ -169,8 +170,11 @@ impl PyEngine {
         let config = config.ok_or_else(|| errors::config("an engine needs a config".into()))?;
         let config =
             EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
-        let engine = Engine::with_clock(config, kind.build(UnixNanos(0)))
+        let mut engine = Engine::with_clock(config, kind.build(UnixNanos(0)))
             .map_err(|e| errors::core(e.into()))?;
+        if kind == ClockKind::Live {
+            engine.set_stopwatch(Box::new(crate::clock::MonotonicStopwatch::default()));
+        }
         Ok(Self::new_shared(Host::new(engine)))
     }
 

@@ -22,10 +22,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nautui import events
+from nautui.tui.widgets.line_pane import age_text
 
 __all__ = ["EventLogPane", "describe", "event_line"]
 
 KEEP = 50_000
+STALE_AFTER_NS = 5_000_000_000
 
 
 def _num(value: Decimal | None) -> str:
@@ -114,13 +116,15 @@ class EventLogPane(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._unseen = 0
         self.missed = 0
+        #: At the tail: new lines scroll into view. Scrolling up stops it; End resumes it.
+        self.following = True
 
     def add(self, first: int, new: list[events.Event], missed: int = 0) -> None:
         """Appends events (the first at stream position ``first``); ``missed`` were dropped
         before them because the console fell behind."""
         if not new and not missed:
             return
-        following = self._at_bottom()
+        following = self.following
         self.missed += missed
         dropped = max(len(self._all) + len(new) - KEEP, 0)
         for offset, event in enumerate(new):
@@ -134,11 +138,23 @@ class EventLogPane(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self._shown))
         if following:
             self._unseen = 0
-            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False)
         else:
             self._unseen += added
         self._update_subtitle()
         self.refresh()
+
+    def set_age(self, age_ns: int | None) -> None:
+        """The age of the engine's data, in the title (STALE past five seconds, in words)."""
+        if age_ns is None:
+            title = "Events · no data"
+        elif age_ns > STALE_AFTER_NS:
+            title = f"Events · STALE {age_text(age_ns)}"
+        else:
+            title = f"Events · {age_text(age_ns)}"
+        if title != self.border_title:
+            self.border_title = title
+            self.set_class(age_ns is None or age_ns > STALE_AFTER_NS, "-stale")
 
     def _update_subtitle(self) -> None:
         parts = [f"{len(self._shown):,} shown"]
@@ -182,8 +198,12 @@ class EventLogPane(ScrollView, can_focus=True):
                 self.scroll_to(y=self.cursor - height + 1, animate=False)
         self.refresh()
 
-    def on_scroll_y(self) -> None:  # pragma: no cover - textual calls it as scrolling happens
-        if self._at_bottom() and self._unseen:
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new < old and not self._at_bottom():
+            self.following = False
+        elif self._at_bottom() and not self.following:
+            self.following = True
             self._unseen = 0
             self._update_subtitle()
 
@@ -193,12 +213,14 @@ class EventLogPane(ScrollView, can_focus=True):
             self.cursor = last if self.cursor is None else min(self.cursor + 1, last)
 
     def action_cursor_up(self) -> None:
+        self.following = False
         if self._shown:
             last = len(self._shown) - 1
             self.cursor = last if self.cursor is None else max(self.cursor - 1, 0)
 
     def action_follow(self) -> None:
         self.cursor = None
+        self.following = True
         self._unseen = 0
         self.scroll_end(animate=False)
         self._update_subtitle()

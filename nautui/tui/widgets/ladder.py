@@ -44,6 +44,11 @@ class LadderPane(LinePane):
         rows.append(self._spread(view))
         rows.extend(self._level("BID", level, biggest, "ladder--bid") for level in view.bids)
         self.set_rows(rows)
+        # The spread stays in the middle, as on a trading ladder.
+        spread_row = len(view.asks)
+        top = max(spread_row - (self.size.height - 1) // 2, 0)
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, immediate=True)
 
     def _level(self, side: str, level: LadderLevel, biggest: Decimal, component: str) -> Text:
         style = self.get_component_rich_style(component)
