@@ -110,7 +110,9 @@ def _event(
             instrument_id=instrument_id,
             price=units.price(row["price"]),
             size=units.size(row["size"]),
-            aggressor_side=_AGGRESSORS.get(row["aggressor_side"], events.AggressorSide.NO_AGGRESSOR),
+            aggressor_side=_AGGRESSORS.get(
+                row["aggressor_side"], events.AggressorSide.NO_AGGRESSOR
+            ),
             trade_id=str(row["trade_id"]),
             **ts,
         )
@@ -119,7 +121,10 @@ def _event(
         return None
     rows, open_rows[:] = list(open_rows), []
     if kind == "snapshots":
-        level = [(r["side"], events.BookLevel(price=units.price(r["price"]), size=units.size(r["size"]))) for r in rows]
+        level = [
+            (r["side"], events.BookLevel(price=units.price(r["price"]), size=units.size(r["size"])))
+            for r in rows
+        ]
         return events.BookSnapshot(
             instrument_id=instrument_id,
             sequence=row["sequence"],
@@ -150,7 +155,9 @@ class DemoSession:
     maker, an event log in ``folder``, and a feeder thread posting the synthetic market at
     ``steps_per_s`` market steps a second (each a quote, a book update and sometimes a trade)."""
 
-    def __init__(self, folder: Path, *, steps_per_s: float = 200.0, market: SyntheticMarket = LIVE_MARKET) -> None:
+    def __init__(
+        self, folder: Path, *, steps_per_s: float = 200.0, market: SyntheticMarket = LIVE_MARKET
+    ) -> None:
         self.folder = folder
         self.market = market
         self.steps_per_s = steps_per_s
@@ -161,7 +168,10 @@ class DemoSession:
                 starting_balances=[Money(Decimal("100000"), "USD")],
                 venue=VenueConfig(book_mode="L2", queue_position=True),
                 latency=FixedLatency(
-                    submit_ns=1_000_000, cancel_ns=1_000_000, modify_ns=1_000_000, response_ns=1_000_000
+                    submit_ns=1_000_000,
+                    cancel_ns=1_000_000,
+                    modify_ns=1_000_000,
+                    response_ns=1_000_000,
                 ),
                 risk=RiskConfig(max_open_orders=50),
                 record_market_data=True,
@@ -248,7 +258,7 @@ def console(steps_per_s: float = 200.0) -> int:
             NautuiApp(EngineFeed(session.engine, Mode.DEMO), keymap=load_keymap()).run()
         finally:
             session.stop()
-        print(f"demo event log was {session.log_path} (deleted with the demo's folder)")
+        Console().print(f"demo event log was {session.log_path} (deleted with the demo's folder)")
     return 0
 
 

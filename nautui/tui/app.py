@@ -6,6 +6,7 @@ worker threads. An error in the console is shown, never taken to the engine."""
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,7 @@ from textual.events import Resize
 from textual.widgets import Footer
 from textual.worker import Worker
 
-from nautui.tui.actions import ACTIONS, Mode, binding_id, bindings, spec
+from nautui.tui.actions import ACTIONS, binding_id, bindings, spec
 from nautui.tui.feed import Feed
 from nautui.tui.operator_controls import OperatorControls
 from nautui.tui.screens.event_detail import EventDetail
@@ -35,10 +36,12 @@ TILE_SIZE = (160, 48)
 class NautuiApp(App[None]):
     CSS_PATH = STYLESHEET
     TITLE = "nautui"
-    BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = bindings()  # noqa: RUF012  (Textual reads it per class)
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*bindings()]
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, feed: Feed, *, keymap: dict[str, str] | None = None, theme: str | None = None) -> None:
+    def __init__(
+        self, feed: Feed, *, keymap: dict[str, str] | None = None, theme: str | None = None
+    ) -> None:
         super().__init__()
         self.feed = feed
         self.keymap = keymap or {}

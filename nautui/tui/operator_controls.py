@@ -40,7 +40,9 @@ class OperatorControls:
         """The operator, when ``action_id`` may run now (else a notice, and None)."""
         mode = self.app.feed.mode
         if not spec(action_id).allowed(mode) or self.app.feed.operator is None:
-            self.app.notify(f"{spec(action_id).description}: not available in {mode}", severity="warning")
+            self.app.notify(
+                f"{spec(action_id).description}: not available in {mode}", severity="warning"
+            )
             return None
         now = time.monotonic()
         if now - self._pressed.get(action_id, -1e9) < DEBOUNCE_S or len(self.app.screen_stack) > 1:
@@ -134,7 +136,9 @@ class OperatorControls:
         if order is None:
             self.app.notify("select an order in the Orders pane first", severity="warning")
             return
-        self._send(f"cancel {order.client_order_id}", lambda: operator.cancel(order.client_order_id))
+        self._send(
+            f"cancel {order.client_order_id}", lambda: operator.cancel(order.client_order_id)
+        )
 
     def order_ticket(self) -> None:
         operator = self._operator("order_ticket")

@@ -30,13 +30,22 @@ _FIELDS = (
 
 def _theme(path: Path) -> Theme:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    colours = {field: str(data[field]) for field in _FIELDS if field in data}
+    colour = {field: str(data[field]) for field in _FIELDS if field in data}
     variables = {str(k): str(v) for k, v in dict(data.get("variables", {})).items()}
     return Theme(
         name=str(data["name"]),
+        primary=colour["primary"],
+        secondary=colour.get("secondary"),
+        accent=colour.get("accent"),
+        warning=colour.get("warning"),
+        error=colour.get("error"),
+        success=colour.get("success"),
+        foreground=colour.get("foreground"),
+        background=colour.get("background"),
+        surface=colour.get("surface"),
+        panel=colour.get("panel"),
         dark=bool(data.get("dark", True)),
         variables=variables,
-        **colours,
     )
 
 

@@ -125,8 +125,10 @@ class FlattenScreen(_Dialog):
 
     def summary(self) -> str:
         lines = [
-            f"{len(self.orders)} open order(s) will be canceled, then each position below "
-            "closed with a reduce-only market order (through the risk checks):"
+            (
+                f"{len(self.orders)} open order(s) will be canceled, then each position below "
+                "closed with a reduce-only market order (through the risk checks):"
+            )
         ]
         if not self.positions:
             lines.append("  no open positions")

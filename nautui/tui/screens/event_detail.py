@@ -30,7 +30,9 @@ class EventDetail(ModalScreen[None]):
         width = max(len(k) for k in fields)
         body = "\n".join(f"{k:<{width}}  {v}" for k, v in fields.items())
         with VerticalScroll(classes="dialog"):
-            yield Label(f"EVENT {self.position}: {events.kind(self.event)}", classes="dialog--title")
+            yield Label(
+                f"EVENT {self.position}: {events.kind(self.event)}", classes="dialog--title"
+            )
             yield Static(body)
 
     async def action_dismiss(self, result: None = None) -> None:

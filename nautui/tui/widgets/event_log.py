@@ -34,7 +34,7 @@ def _num(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,f}"
 
 
-def describe(event: events.Event) -> str:
+def describe(event: events.Event) -> str:  # noqa: PLR0911  (one answer per kind of event)
     """What an event says, in a few words (side, quantity and price of orders and fills, bid
     and ask of quotes, reasons of refusals)."""
     match event:

@@ -13,15 +13,18 @@ __all__ = ["LatencyPane", "duration"]
 _BAR = 30
 
 
+_US, _MS, _S = 1_000, 1_000_000, 1_000_000_000
+
+
 def duration(ns: int) -> str:
     """A duration, short: ``850ns``, ``12.3us``, ``4.1ms``, ``2.0s``."""
-    if ns < 1_000:
+    if ns < _US:
         return f"{ns}ns"
-    if ns < 1_000_000:
-        return f"{ns / 1e3:.1f}us"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.1f}ms"
-    return f"{ns / 1e9:.1f}s"
+    if ns < _MS:
+        return f"{ns / _US:.1f}us"
+    if ns < _S:
+        return f"{ns / _MS:.1f}ms"
+    return f"{ns / _S:.1f}s"
 
 
 class LatencyPane(LinePane):

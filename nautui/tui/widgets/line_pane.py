@@ -21,15 +21,19 @@ from textual.strip import Strip
 
 __all__ = ["LinePane", "age_text"]
 
+# Ages show tenths of a second below 10 s, seconds below 2 min, then minutes.
+_TENTHS_BELOW_S = 10
+_SECONDS_BELOW_S = 120
+
 
 def age_text(age_ns: int | None) -> str:
     """A data age for a pane's border: ``0.2s``, ``14s``, ``3m``, ``no data``."""
     if age_ns is None:
         return "no data"
     seconds = max(age_ns, 0) / 1e9
-    if seconds < 10:
+    if seconds < _TENTHS_BELOW_S:
         return f"{seconds:.1f}s"
-    if seconds < 120:
+    if seconds < _SECONDS_BELOW_S:
         return f"{seconds:.0f}s"
     return f"{seconds / 60:.0f}m"
 

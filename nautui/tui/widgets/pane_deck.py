@@ -44,7 +44,9 @@ class PaneDeck(Vertical):
         self._last_equity_ns = 0
 
     def compose(self) -> ComposeResult:
-        tabs = [Tab(f"{i + 1} {name.capitalize()}", id=f"tab-{name}") for i, name in enumerate(PANES)]
+        tabs = [
+            Tab(f"{i + 1} {name.capitalize()}", id=f"tab-{name}") for i, name in enumerate(PANES)
+        ]
         yield Tabs(*tabs, id="pane-tabs")
         with Container(id="panes"):
             yield LadderPane()

@@ -20,7 +20,9 @@ def braille_plot(values: Sequence[float], width: int, height: int) -> list[str]:
         return [" " * width for _ in range(height)]
     columns = width * 2
     rows = height * 4
-    sampled = [values[min(len(values) - 1, (i + 1) * len(values) // columns - 1)] for i in range(columns)]
+    sampled = [
+        values[min(len(values) - 1, (i + 1) * len(values) // columns - 1)] for i in range(columns)
+    ]
     if len(values) < columns:
         sampled = [values[i * len(values) // columns] for i in range(columns)]
     low, high = min(sampled), max(sampled)

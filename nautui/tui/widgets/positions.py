@@ -30,9 +30,7 @@ class PositionsPane(LinePane):
             )
         )
 
-    def show(
-        self, positions: PositionsView | None, balances: list[AccountBalance] | None
-    ) -> None:
+    def show(self, positions: PositionsView | None, balances: list[AccountBalance] | None) -> None:
         if positions is not None:
             self.positions = positions
         if balances is not None:

@@ -89,7 +89,10 @@ class StatusBar(Widget):
         stale = self.age_ns is None or self.age_ns > self.stale_after_ns
         age = f" data {age_text(self.age_ns)} "
         if stale and self.age_ns is not None:
-            bar.append(f" STALE data {age_text(self.age_ns)} ", self.get_component_rich_style("status--stale"))
+            bar.append(
+                f" STALE data {age_text(self.age_ns)} ",
+                self.get_component_rich_style("status--stale"),
+            )
         else:
             bar.append(age)
         if self.extra:
