@@ -379,14 +379,11 @@ impl Engine {
     }
 }
 
-/// The simulated venue checks balances and positions against the engine's portfolio, which
-/// mirrors the venue's account exactly in a backtest.
+/// The simulated venue checks balances against the engine's portfolio (positions it keeps
+/// itself, from its own fills).
 impl AccountView for Portfolio {
     fn free_balance(&self, currency: crate::types::Currency) -> i128 {
         self.balance(currency).map_or(0, |b| b.free.amount)
-    }
-    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128 {
-        Portfolio::net_position_raw(self, instrument_id)
     }
     fn account_type(&self) -> crate::types::AccountType {
         Portfolio::account_type(self)
