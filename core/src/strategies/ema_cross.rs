@@ -88,8 +88,11 @@ impl EmaCross {
         };
         let side = if delta > 0 { OrderSide::Buy } else { OrderSide::Sell };
         let raw = u64::try_from(delta.unsigned_abs()).map_err(|e| fail(e.to_string()))?;
-        let quantity = Quantity::from_raw(raw, self.config.trade_size.precision())
-            .map_err(|e| fail(e.to_string()))?;
+        // What is missing after a partial fill has the lot's decimals, not the trade size's.
+        let precision = ctx
+            .instrument(self.config.instrument_id)
+            .map_or(self.config.trade_size.precision(), |i| i.size_precision);
+        let quantity = Quantity::from_raw(raw, precision).map_err(|e| fail(e.to_string()))?;
         let id = ctx
             .submit(OrderRequest::market(self.config.instrument_id, side, quantity))
             .map_err(|e| fail(e.to_string()))?;
