@@ -71,6 +71,7 @@ pub enum CoreError {
 impl From<EngineError> for CoreError {
     fn from(error: EngineError) -> Self {
         match error {
+            EngineError::Identifier(e) => Self::Identifier(e),
             EngineError::Instrument(e) => Self::Instrument(e),
             EngineError::Order(e) => Self::Order(e),
             EngineError::Book(e) => Self::Book(e),

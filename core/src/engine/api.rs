@@ -28,7 +28,7 @@ impl Engine {
             .ok_or(EngineError::UnknownInstrument(request.instrument_id))?;
         request.check_instrument(instrument)?;
         let n = self.state.order_counts.get(&strategy_id).copied().unwrap_or(0) + 1;
-        let id = client_order_id(strategy_id, n);
+        let id = client_order_id(strategy_id, n)?;
         request
             .validate()
             .map_err(|source| EngineError::InvalidOrder { client_order_id: id, source })?;

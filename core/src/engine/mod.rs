@@ -35,8 +35,8 @@ use crate::risk::{RiskEngine, RiskError};
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
 use crate::types::{
-    ClientOrderId, FixedError, IdMap, Instrument, InstrumentError, InstrumentId, StrategyId,
-    UnixNanos,
+    ClientOrderId, FixedError, IdMap, IdentifierError, Instrument, InstrumentError, InstrumentId,
+    StrategyId, UnixNanos,
 };
 use std::collections::VecDeque;
 
@@ -58,6 +58,8 @@ pub enum EngineError {
     InvalidOrder { client_order_id: ClientOrderId, source: RequestError },
     #[error(transparent)]
     Columns(#[from] ColumnError),
+    #[error(transparent)]
+    Identifier(#[from] IdentifierError),
     #[error(transparent)]
     Instrument(#[from] InstrumentError),
     #[error(transparent)]

@@ -55,15 +55,19 @@ pub(crate) fn execute(
 /// Expires what is left of a reduce-only order that would fill past flat.
 fn expire_reduce_only(order: &mut VenueOrder, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
     let reason =
-        check_reduce_only(ctx.instrument, order.side, order.leaves_raw(), ctx.position.get())
-            .err();
+        check_reduce_only(ctx.instrument, order.side, order.leaves_raw(), ctx.position.get()).err();
     order.expire(ctx.now, reason, out);
 }
 
 /// A stop's trigger was reached: it becomes active and is checked again as a venue checks an
 /// order it activates. A post-only stop-limit whose limit would take, or a reduce-only stop that
 /// would grow or flip the position, expires; any other executes (and may then rest).
-pub(crate) fn activate(order: &mut VenueOrder, depth: &mut Depth, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
+pub(crate) fn activate(
+    order: &mut VenueOrder,
+    depth: &mut Depth,
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Event>,
+) {
     order.trigger(ctx.now, out);
     let post_only = || match (order.post_only, order.order_type.has_price(), order.price) {
         (true, true, Some(price)) => check_post_only(depth, order.side, price),
@@ -119,8 +123,8 @@ fn cross_resting(orders: &mut [VenueOrder], view: &mut Depth, ctx: &Ctx<'_>, out
             let o = &mut orders[i];
             let Some(limit) = o.limit_raw() else { continue };
             let room = o.room(ctx.position.get());
-            let capped = room < o.leaves_raw()
-                && view.available(side, Some(limit)) > u128::from(room);
+            let capped =
+                room < o.leaves_raw() && view.available(side, Some(limit)) > u128::from(room);
             let took = view.take(side, Some(limit), room, |_, _| {});
             if took > 0 {
                 o.fill(ctx, limit, took, true, out);
@@ -575,7 +579,10 @@ mod tests {
         let mut out = Vec::new();
         v.on_quote(&quote("100.60", "100.70", "5", "5", 5), &mut out);
         assert_eq!(kinds(&out), ["OrderFilled", "OrderExpired"]);
-        assert_eq!(fills(&out)[0], ("ro".into(), "1".into(), "100.50".into(), LiquiditySide::Maker));
+        assert_eq!(
+            fills(&out)[0],
+            ("ro".into(), "1".into(), "100.50".into(), LiquiditySide::Maker)
+        );
         assert_eq!(
             expiry(&out),
             Some(Some("REDUCE_ONLY_WOULD_INCREASE: SELL 2 against a net position of 0".into()))

@@ -225,9 +225,11 @@ impl PyStrategyLink {
             post_only,
             reduce_only,
         )?;
-        self.actions.push(Action::Submit(request));
         let pending = self.actions.iter().filter(|a| matches!(a, Action::Submit(_))).count();
-        Ok(client_order_id(self.strategy_id, self.order_count + pending as u64).to_string())
+        let id = client_order_id(self.strategy_id, self.order_count + pending as u64 + 1)
+            .map_err(|e| errors::identifier(ClientOrderId::FIELD, &e))?;
+        self.actions.push(Action::Submit(request));
+        Ok(id.to_string())
     }
 
     fn cancel(&mut self, client_order_id: &str) -> PyResult<()> {

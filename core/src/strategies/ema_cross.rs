@@ -287,7 +287,7 @@ mod tests {
         let mut e = engine();
         e.add_strategy(Box::new(EmaCross::new(config()).unwrap())).unwrap();
         let lot = 1_000_000_000; // 1 unit, raw
-        // Rising prices with 60 units at the touch: the first IOC buy fills 60 of 100.
+                                 // Rising prices with 60 units at the touch: the first IOC buy fills 60 of 100.
         for (ts, p) in ["1.10000", "1.10010", "1.10020"].iter().enumerate() {
             e.process(quote_sized(ts as u64 + 1, p, "60")).unwrap();
         }
