@@ -55,22 +55,23 @@ impl<const N: usize> std::fmt::Debug for InlineStr<N> {
 }
 
 impl<const N: usize> Hash for InlineStr<N> {
-    /// One well-mixed `u64` of the whole array: ids that differ only in a few digits (`O-s-17`,
+    /// One well-mixed `u64` of the text: ids that differ only in a few digits (`O-s-17`,
     /// `O-s-18`) must differ in every bit a hash table looks at, and the fast `IdHasher` only
-    /// folds words together. Word-wise multiply-rotate, then a 64-bit finalizer.
+    /// folds words together. Word-wise multiply-rotate up to the first word of padding alone
+    /// (every later one is padding too), then a 64-bit finalizer.
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         const K: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut h = 0u64;
-        let mut words = self.0.chunks_exact(8);
-        for word in words.by_ref() {
+        for chunk in self.0.chunks(8) {
             let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+            w[..chunk.len()].copy_from_slice(chunk);
+            let word = u64::from_le_bytes(w);
+            if word == 0 {
+                break;
+            }
+            h = (h ^ word).wrapping_mul(K).rotate_left(31);
         }
-        let mut tail = [0u8; 8];
-        tail[..words.remainder().len()].copy_from_slice(words.remainder());
-        h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
         // The finalizer of MurmurHash3: every input bit reaches every output bit.
         h ^= h >> 33;
         h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
