@@ -16,8 +16,45 @@ pub(crate) enum InlineError {
 }
 
 /// Up to `N` bytes of UTF-8 text, inline. See the module documentation.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy)]
 pub(crate) struct InlineStr<const N: usize>([u8; N]);
+
+/// The `i`-th 8-byte word of `bytes` (zero-filled past the end), big-endian: comparing words
+/// compares the bytes in order.
+#[inline]
+fn word<const N: usize>(bytes: &[u8; N], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    let chunk = &bytes[i * 8..(i * 8 + 8).min(N)];
+    w[..chunk.len()].copy_from_slice(chunk);
+    u64::from_be_bytes(w)
+}
+
+// Word by word rather than through `memcmp`: ids are compared on every map lookup.
+impl<const N: usize> PartialEq for InlineStr<N> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        (0..N.div_ceil(8)).all(|i| word(&self.0, i) == word(&other.0, i))
+    }
+}
+
+impl<const N: usize> Eq for InlineStr<N> {}
+
+impl<const N: usize> Ord for InlineStr<N> {
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (0..N.div_ceil(8))
+            .map(|i| word(&self.0, i).cmp(&word(&other.0, i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
+impl<const N: usize> PartialOrd for InlineStr<N> {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl<const N: usize> InlineStr<N> {
     /// The text, copied inline; refused when longer than `N` bytes or holding a NUL.
