@@ -73,7 +73,7 @@ impl From<EngineError> for CoreError {
         match error {
             EngineError::Identifier(e) => Self::Identifier(e),
             EngineError::Instrument(e) => Self::Instrument(e),
-            EngineError::Order(e) => Self::Order(e),
+            EngineError::Order(e) => Self::Order(*e),
             EngineError::Book(e) => Self::Book(e),
             EngineError::Strategy(e) => Self::Strategy(e),
             EngineError::Timer(e) => Self::Timer(e),

@@ -197,7 +197,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let order = self.state.order(id).ok_or(EngineError::UnknownOrder(id))?;
         let mismatch = |field, expected: String, actual: String| {
-            Err(EngineError::Order(OrderError::HeaderMismatch {
+            Err(EngineError::from(OrderError::HeaderMismatch {
                 client_order_id: id,
                 event,
                 field,

@@ -62,8 +62,9 @@ pub enum EngineError {
     Identifier(#[from] IdentifierError),
     #[error(transparent)]
     Instrument(#[from] InstrumentError),
+    /// Boxed: its variants carry inline ids, and every `Result` of the engine is this size.
     #[error(transparent)]
-    Order(#[from] OrderError),
+    Order(Box<OrderError>),
     #[error(transparent)]
     Book(#[from] BookError),
     #[error(transparent)]
@@ -84,6 +85,12 @@ pub enum EngineError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Record(#[from] RecordError),
+}
+
+impl From<OrderError> for EngineError {
+    fn from(error: OrderError) -> Self {
+        Self::Order(Box::new(error))
+    }
 }
 
 /// Up to this many events, `drain_events` copies them out and keeps the output buffer.

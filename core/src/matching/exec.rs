@@ -585,7 +585,7 @@ mod tests {
         );
         assert_eq!(
             expiry(&out),
-            Some(Some("REDUCE_ONLY_WOULD_INCREASE: SELL 2 against a net position of 0".into()))
+            Some("REDUCE_ONLY_WOULD_INCREASE: SELL 2 against a net position of 0".into())
         );
         assert_eq!(v.position_raw(0), 0, "flat, never short");
         assert_eq!(v.open_order_count(0), 0);
@@ -619,7 +619,7 @@ mod tests {
         let mut out = Vec::new();
         v.on_quote(&quote("98.90", "99.00", "5", "5", 5), &mut out);
         assert_eq!(kinds(&out), ["OrderTriggered", "OrderExpired"]);
-        assert!(expiry(&out).flatten().unwrap().starts_with("REDUCE_ONLY_WOULD_INCREASE: SELL 3"));
+        assert!(expiry(&out).unwrap().starts_with("REDUCE_ONLY_WOULD_INCREASE: SELL 3"));
         assert_eq!(v.position_raw(0), 0);
     }
 
@@ -638,7 +638,7 @@ mod tests {
         assert_eq!(kinds(&out), ["OrderTriggered", "OrderExpired", "OrderTriggered"]);
         assert_eq!(
             expiry(&out),
-            Some(Some("POST_ONLY_WOULD_CROSS: BUY at 100.30 would take liquidity".into()))
+            Some("POST_ONLY_WOULD_CROSS: BUY at 100.30 would take liquidity".into())
         );
         assert!(fills(&out).is_empty(), "it never takes");
         assert_eq!(v.open_orders(0), [crate::types::ClientOrderId::from_static("p")]);

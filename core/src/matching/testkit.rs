@@ -218,15 +218,15 @@ pub fn kinds(out: &[Event]) -> Vec<&'static str> {
     out.iter().map(Event::kind).collect()
 }
 
-/// The reason of the first rejection of any kind.
-/// The reason of the first `OrderExpired` in `out`: `Some(None)` for a plain expiry.
-pub fn expiry(out: &[Event]) -> Option<Option<String>> {
+/// The reason of the first `OrderExpired` in `out` (`None` for a plain expiry, or none).
+pub fn expiry(out: &[Event]) -> Option<String> {
     out.iter().find_map(|e| match e {
-        Event::OrderExpired(x) => Some(x.reason.clone()),
+        Event::OrderExpired(x) => x.reason.clone(),
         _ => None,
     })
 }
 
+/// The reason of the first rejection of any kind.
 pub fn rejection(out: &[Event]) -> Option<String> {
     out.iter().find_map(|e| match e {
         Event::OrderRejected(r) => Some(r.reason.clone()),

@@ -76,7 +76,9 @@ impl EmaCross {
     /// Sends one market order for the difference between the target and the position.
     fn trade_to_target(&mut self, ctx: &mut Context<'_>) -> CallbackResult {
         self.dirty = false;
-        let held = ctx.position(self.config.instrument_id).map_or(0, |p| p.signed_qty_raw());
+        let held = ctx
+            .position(self.config.instrument_id)
+            .map_or(0, crate::portfolio::Position::signed_qty_raw);
         let delta = self.target_raw - held;
         if delta == 0 {
             return Ok(());
@@ -119,6 +121,8 @@ impl Strategy for EmaCross {
         self.fast.update(mid2);
         self.slow.update(mid2);
         let (fast, slow) = (self.fast.value(), self.slow.value());
+        // Exactly equal averages give no signal (as in strategies/ema_cross.py).
+        #[allow(clippy::float_cmp)]
         if !self.slow.is_ready() || fast == slow {
             return Ok(());
         }
