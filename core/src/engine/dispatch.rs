@@ -220,14 +220,14 @@ mod tests {
     #[test]
     fn a_refused_request_names_the_strategy_and_keeps_every_strategy_running() {
         let mut e = engine();
-        let (first, second) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (a, b) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let timed = |id: &str, quotes: &Arc<AtomicU64>, set_timer: bool| Timed {
             id: StrategyId::from_static(id),
             quotes: Arc::clone(quotes),
             set_timer,
         };
-        e.add_strategy(Box::new(timed("b", &second, false))).unwrap();
-        e.add_strategy(Box::new(timed("a", &first, true))).unwrap();
+        e.add_strategy(Box::new(timed("b", &b, false))).unwrap();
+        e.add_strategy(Box::new(timed("a", &a, true))).unwrap();
         e.process(quote(1)).unwrap();
         // The second quote asks for the timer `t` again: a duplicate.
         let error = e.process(quote(2)).unwrap_err().to_string();
@@ -236,8 +236,8 @@ mod tests {
         assert!(error.contains("timer \"t\" already exists"), "{error}");
         // Both strategies are still there: later callbacks reach them.
         e.process(quote(3)).unwrap_err();
-        assert_eq!(first.load(Ordering::Relaxed), 3);
-        assert_eq!(second.load(Ordering::Relaxed), 3);
+        assert_eq!(a.load(Ordering::Relaxed), 3);
+        assert_eq!(b.load(Ordering::Relaxed), 3);
         assert_eq!(e.strategies.len(), 2);
     }
 }

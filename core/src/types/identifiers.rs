@@ -196,9 +196,10 @@ impl<T> serde::de::Visitor<'_> for InlineVisitor<T> {
     }
 }
 
-/// A hasher for maps keyed by identifiers (or tuples of them). An identifier hashes as the
-/// string hash its interner already computed, so this only folds those `u64`s together
-/// (FxHash's step) instead of running SipHash over them again on every lookup. Not
+/// A hasher for maps keyed by identifiers (or tuples of them). An interned identifier hashes
+/// as the string hash its interner already computed, an inline one as one well-mixed `u64` of
+/// its text, so this only folds those `u64`s together (FxHash's step) instead of running
+/// SipHash over them again on every lookup. Not
 /// DoS-resistant, and it need not be: keys are ids the engine or its venue created.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IdHasher(u64);
