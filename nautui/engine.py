@@ -132,8 +132,8 @@ class Engine(_core.Engine):
 
     def add_builtin_strategy(self, name: str, **params: object) -> None:
         """Registers a strategy written in Rust, by name (``ema_cross``: strategy_id,
-        instrument_id, fast_period=10, slow_period=20, trade_size). Params are checked by the
-        engine; unknown ones are a ``ConfigError``."""
+        instrument_id, fast_period=10, slow_period=20, trade_size="0.01"). Params are checked by
+        the engine; unknown ones are a ``ConfigError``."""
         self._add_builtin_strategy(name, msgspec.msgpack.encode(params))
 
     # -- recording -----------------------------------------------------------------------------

@@ -397,6 +397,9 @@ class OrderExpired(_EventBase, frozen=True):
     venue_order_id: VenueOrderId | None
     ts_event: UnixNanos
     ts_init: UnixNanos
+    #: None for a GTD/DAY expiry; ``CODE: detail`` when the venue expired the order as it became
+    #: active or would fill (``REDUCE_ONLY_WOULD_INCREASE``, ``POST_ONLY_WOULD_CROSS``).
+    reason: str | None = None
 
 
 class OrderTriggered(_EventBase, frozen=True):

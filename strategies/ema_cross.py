@@ -1,5 +1,8 @@
-"""EMA cross in Python: long when the fast EMA of the mid is above the slow one, short when
-below; every cross flips the position to ``+trade_size`` / ``-trade_size`` with one market order.
+"""EMA cross in Python: long ``trade_size`` while the fast EMA of the mid is above the slow one,
+short ``trade_size`` while below. One market order at a time trades the difference between that
+target and the position; when it ends (filled, or its IOC remainder canceled), the next quote
+trades what is still missing, so the position never goes past the target. The built-in Rust
+``ema_cross`` (core/src/strategies/ema_cross.rs) is the same strategy, with the same defaults.
 
     nautui backtest --strategy ema_cross_py --data catalog --param trade_size=0.01
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nautui import QuoteTick, Strategy, StrategyConfig
-from nautui.events import OrderCanceled, OrderDenied, OrderFilled, OrderRejected
+from nautui.events import OrderCanceled, OrderDenied, OrderExpired, OrderFilled, OrderRejected
 from nautui.indicators import EMA
 
 __all__ = ["EmaCross", "EmaCrossConfig"]
@@ -78,4 +81,7 @@ class EmaCross(Strategy):
         self._done(event.client_order_id)
 
     def on_order_denied(self, event: OrderDenied) -> None:
+        self._done(event.client_order_id)
+
+    def on_order_expired(self, event: OrderExpired) -> None:
         self._done(event.client_order_id)

@@ -246,6 +246,34 @@ def test_python_ema_cross_flips_between_long_and_short(catalog: Path) -> None:
     _check_pnl_against_fills(result, catalog)
 
 
+def test_rust_and_python_ema_cross_hold_the_target_and_book_the_same_round_trips(
+    catalog: Path,
+) -> None:
+    """Both hold +/- trade_size (0.01 by default in both): a partly filled IOC order is topped
+    up on a later quote, never past the target."""
+    results = [
+        run_backtest(_config(catalog, name, latency_ms=5.0, seed=1))
+        for name in ("ema_cross", "ema_cross_py")
+    ]
+    size = 0.01
+    for result in results:
+        held = np.cumsum(_signed_fills(result))
+        assert np.all(np.abs(held) <= size + 1e-9)
+        assert min(abs(held[-1]), abs(abs(held[-1]) - size)) < 1e-9, held[-1]
+        assert result.statistics["trades"] > 20
+        _check_pnl_against_fills(result, catalog)
+    rust, python = results
+    assert rust.trades.to_pylist() == python.trades.to_pylist()
+    columns = ["ts_event", "side", "last_qty", "last_px", "commission"]
+    assert rust.fills.select(columns).to_pylist() == python.fills.select(columns).to_pylist()
+    partial = [
+        row["client_order_id"]
+        for row in rust.orders.to_pylist()
+        if row["status"] == "CANCELED" and row["filled_qty"]
+    ]
+    assert partial, "the data has IOC orders the touch could not fill whole"
+
+
 def test_python_ema_cross_from_a_file_path_matches_the_named_example(catalog: Path) -> None:
     path = Path(__file__).resolve().parents[1] / "strategies" / "ema_cross.py"
     params = {"trade_size": "0.01", "fast_period": 5}

@@ -158,6 +158,28 @@ def test_bad_action_raises_at_the_call_and_stops_the_run() -> None:
     assert e.open_orders() == []
 
 
+def test_a_timer_name_used_twice_stops_the_run_but_not_the_strategy() -> None:
+    class Twice(Strategy):
+        def __init__(self, config: StrategyConfig) -> None:
+            super().__init__(config)
+            self.quotes = 0
+
+        def on_quote_tick(self, tick: QuoteTick) -> None:
+            self.quotes += 1
+            self.set_timer("t", at=1_000_000)
+
+    e = make_engine()
+    s = Twice(StrategyConfig(strategy_id="twice"))
+    e.add_strategy(s)
+    e.process(quote(1))
+    expected = 'strategy twice failed in set_timer: timer "t" already exists'
+    with pytest.raises(StrategyError, match=expected):
+        e.process(quote(2))
+    with pytest.raises(StrategyError, match=expected):
+        e.process(quote(3))
+    assert s.quotes == 3, "the strategy still gets its callbacks"
+
+
 def test_actions_outside_a_callback_are_refused() -> None:
     s = Recorder(StrategyConfig(strategy_id="rec"))
     with pytest.raises(NautuiError, match="not added"):

@@ -90,8 +90,9 @@ impl From<HostError> for CoreError {
 impl From<EngineError> for CoreError {
     fn from(error: EngineError) -> Self {
         match error {
+            EngineError::Identifier(e) => Self::Identifier(e),
             EngineError::Instrument(e) => Self::Instrument(e),
-            EngineError::Order(e) => Self::Order(e),
+            EngineError::Order(e) => Self::Order(*e),
             EngineError::Book(e) => Self::Book(e),
             EngineError::Strategy(e) => Self::Strategy(e),
             EngineError::Timer(e) => Self::Timer(e),

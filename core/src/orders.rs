@@ -757,6 +757,7 @@ mod tests {
             venue_order_id: None,
             ts_event: TS,
             ts_init: TS,
+            reason: None,
         }
         .into()
     }

@@ -70,7 +70,7 @@ class _EmaCrossParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     fast_period: int = 10
     slow_period: int = 20
-    trade_size: Decimal
+    trade_size: Decimal = Decimal("0.01")
 
 
 # ---- data ------------------------------------------------------------------------------------

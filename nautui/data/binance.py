@@ -2,11 +2,11 @@
 
 The JSON is the combined-stream envelope (``depth@100ms`` spot, ``depth@0ms`` USD-M with
 ``pu``, ``bookTicker``, ``trade``), plus one line with the REST depth snapshot. Depth updates
-become L2 deltas following Binance's book-sync procedure: updates before the snapshot are
-buffered, those with ``u <= lastUpdateId`` are dropped, the first kept one must straddle the
-snapshot (spot ``U <= lastUpdateId+1 <= u``; futures ``U <= lastUpdateId <= u``), and each
-next one must continue the chain (spot ``U == prev.u + 1``; futures ``pu == prev.u``). A
-break is an error naming the line, never papered over.
+become L2 deltas following Binance's book-sync rules (``adapters/binance/sync.py``, shared with
+the live adapter): updates before the snapshot are buffered, then the stale ones are dropped and
+the rest must continue the snapshot, each by its venue's rule. A break is an error naming the
+line, never papered over. Without ``deltas`` or ``snapshots`` in the kinds no book is built, so
+depth lines and the snapshot are skipped and no sync check runs.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 import pyarrow as pa
 
+from adapters.binance.sync import BookSync, Market, SequenceGap
 from nautui.data import schema
 from nautui.data.csvfile import open_text
 from nautui.data.errors import DataFileError
@@ -55,9 +56,10 @@ class _Importer:
         self.trades = Rows("trades")
         self.deltas = Rows("deltas")
         self.snapshots = Rows("snapshots")
+        self.book = bool({"deltas", "snapshots"} & self.kinds)
         self.buffered: list[_Depth] = []
-        self.synced_u: int | None = None  # last applied u, or the snapshot's lastUpdateId
-        self.fresh = False  # a snapshot was applied and no update yet
+        self.snapshot_id: int | None = None  # lastUpdateId of the latest snapshot
+        self.sync: BookSync | None = None  # from the first update after that snapshot on
         self.stale = 0
 
     def feed(self, path: Path) -> None:
@@ -77,7 +79,8 @@ class _Importer:
 
     def _message(self, path: Path, line: int, local_ns: int, message: dict[str, Any]) -> None:
         if "lastUpdateId" in message:
-            self._snapshot(path, line, local_ns, message)
+            if self.book:
+                self._snapshot(path, line, local_ns, message)
             return
         stream, data = message.get("stream"), message.get("data")
         if not isinstance(stream, str) or not isinstance(data, dict):
@@ -85,7 +88,8 @@ class _Importer:
         self._symbol(path, line, data)
         if "@depth" in stream:
             self.futures = self.futures or "pu" in data
-            self._depth(_Depth(path, line, local_ns, data))
+            if self.book:
+                self._depth(_Depth(path, line, local_ns, data))
         elif stream.endswith("@bookTicker"):
             self._quote(path, line, local_ns, data)
         elif stream.endswith("@trade"):
@@ -196,8 +200,8 @@ class _Importer:
                     size=size,
                     batch_end=n == len(rows),
                 )
-        self.synced_u = last_id
-        self.fresh = True
+        self.snapshot_id = last_id
+        self.sync = None
         for depth in self.buffered:
             # A buffered update becomes usable when the snapshot arrives: it is initialised then,
             # so a replay ordered by ts_init never meets it before the snapshot.
@@ -206,7 +210,7 @@ class _Importer:
         self.buffered.clear()
 
     def _depth(self, depth: _Depth) -> None:
-        if self.synced_u is None:
+        if self.snapshot_id is None:
             self.buffered.append(depth)
         else:
             self._apply(depth)
@@ -215,29 +219,18 @@ class _Importer:
         path, line, data = depth.path, depth.line, depth.data
         first = self._int(path, line, data, "U")
         last = self._int(path, line, data, "u")
-        prev = self._int(path, line, data, "pu") if "pu" in data else None
-        synced = self.synced_u
-        assert synced is not None  # noqa: S101  (only called once synced)
-        if last <= synced:
+        if self.sync is None:
+            assert self.snapshot_id is not None  # noqa: S101  (only called after a snapshot)
+            market = Market.USDM if "pu" in data else Market.SPOT
+            self.sync = BookSync(market, self.snapshot_id)
+        prev = self._int(path, line, data, "pu") if self.sync.market is Market.USDM else None
+        try:
+            apply = self.sync.accept(first, last, prev)
+        except SequenceGap as gap:
+            raise DataFileError(path, str(gap), row=line) from None
+        if not apply:
             self.stale += 1
             return
-        if self.fresh:
-            ok = first <= (synced if prev is not None else synced + 1)
-            rule = "U <= lastUpdateId" if prev is not None else "U <= lastUpdateId + 1"
-        elif prev is not None:
-            ok, rule = prev == synced, "pu == previous u"
-        else:
-            ok, rule = first == synced + 1, "U == previous u + 1"
-        if not ok:
-            raise DataFileError(
-                path,
-                f"sequence gap: U={first} u={last}"
-                + (f" pu={prev}" if prev is not None else "")
-                + f" after {'lastUpdateId' if self.fresh else 'u'}={synced} (needs {rule})",
-                row=line,
-            )
-        self.synced_u = last
-        self.fresh = False
         if "deltas" not in self.kinds:
             return
         ts_event = self._ts_event(path, line, depth.local_ns, data)
@@ -285,8 +278,7 @@ def import_binance(
     last = Path(paths[-1]) if paths else Path()
     if importer.symbol is None:
         raise DataFileError(last, "no Binance stream messages found")
-    book_kinds = {"deltas", "snapshots"} & importer.kinds
-    if book_kinds and importer.synced_u is None and importer.buffered:
+    if importer.snapshot_id is None and importer.buffered:
         raise DataFileError(
             importer.buffered[0].path,
             "depth updates but no depth snapshot to sync them to: import the file with the "

@@ -31,7 +31,14 @@ import pyarrow.compute as pc
 from nautui.data import schema
 from nautui.data.csvfile import csv_rows
 from nautui.data.errors import DataError, DataFileError
-from nautui.data.rows import Imported, Rows, cell_raw, guess_quote_currency, spec_from_tables
+from nautui.data.rows import (
+    Imported,
+    Rows,
+    cell_raw,
+    cell_trade_id,
+    guess_quote_currency,
+    spec_from_tables,
+)
 from nautui.data.timestamps import TimeUnit, parse_timestamp
 
 __all__ = ["FIELDS", "CsvMapping", "import_csv", "load_mapping"]
@@ -201,7 +208,7 @@ def _value(
             )
         return _SIDES[side]
     if name == "trade_id":
-        return text.strip()
+        return cell_trade_id(path, line, column, text)
     unsigned = name in _UNSIGNED
     precision = mapping.size_precision if unsigned else mapping.price_precision
     return cell_raw(path, line, column, text, unsigned=unsigned, precision=precision)

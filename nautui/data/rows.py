@@ -37,6 +37,25 @@ def cell_raw(
         raise DataFileError(path, str(error), row=row, column=column) from None
 
 
+#: Bytes the engine's trade ids hold (venues use numbers or 36-character UUIDs).
+TRADE_ID_MAX = 36
+
+
+def cell_trade_id(path: str | Path, row: int, column: str, text: str) -> str:
+    """``text`` as a trade id, or a :class:`DataFileError` naming the cell when it is empty or
+    longer than the engine holds."""
+    trade_id = text.strip()
+    size = len(trade_id.encode())
+    if not trade_id or size > TRADE_ID_MAX or any(c.isspace() for c in trade_id):
+        raise DataFileError(
+            path,
+            f"{text!r} is not a trade id (1 to {TRADE_ID_MAX} bytes, no spaces)",
+            row=row,
+            column=column,
+        )
+    return trade_id
+
+
 def cell_int(path: str | Path, row: int, column: str, text: str) -> int:
     """``text`` as a non-negative integer (timestamps, sequence numbers)."""
     stripped = text.strip()

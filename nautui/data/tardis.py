@@ -23,6 +23,7 @@ from nautui.data.rows import (
     Rows,
     cell_int,
     cell_raw,
+    cell_trade_id,
     guess_quote_currency,
     spec_from_tables,
 )
@@ -101,7 +102,7 @@ class _Reader:
                 price=self.raw(line, cells, "price"),
                 size=self.raw(line, cells, "amount", unsigned=True),
                 aggressor_side=_AGGRESSOR[side],
-                trade_id=self.cell(cells, "id"),
+                trade_id=cell_trade_id(self.path, line, "id", self.cell(cells, "id")),
             )
         elif self.kind == "deltas":
             self.delta(line, cells, ts)

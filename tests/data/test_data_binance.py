@@ -5,6 +5,7 @@ deltas must show the same best bid and ask at every depth update whose u equals 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -77,6 +78,69 @@ def test_usdm_file_follows_the_pu_chain(shared_data: Path) -> None:
     assert np.array_equal(prev[1:], seq[:-1])  # pu == previous u, every time
     assert imported.notes == ["4 depth updates before the snapshot were stale"]
     assert pc_sum(deltas["batch_end"]) == 6_551 - 4
+
+
+def _rewritten(src: Path, dst: Path, edit: Callable[[bytes], bytes | None]) -> Path:
+    """A copy of a recording with each line passed through ``edit`` (None drops the line)."""
+    with gzip.open(src, "rb") as lines, gzip.open(dst, "wb") as out:
+        for line in lines:
+            edited = edit(line)
+            if edited is not None:
+                out.write(edited)
+    return dst
+
+
+def _depth_ids(path: Path) -> list[tuple[int, int]]:
+    """(U, u) of every depth update in a recording, in order."""
+    ids = []
+    with gzip.open(path, "rb") as lines:
+        for line in lines:
+            payload = line.split(b" ", 1)[1]
+            if b"@depth" in payload[:40]:
+                data = msgspec.json.decode(payload)["data"]
+                ids.append((data["U"], data["u"]))
+    return ids
+
+
+def test_usdm_update_ending_exactly_at_the_snapshot_is_applied(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The real USD-M file with its snapshot's lastUpdateId moved onto the u of the update that
+    straddles it: futures keep that update (only u < lastUpdateId is stale) and chain the next
+    one on its pu. The spot rule would drop it and then see a false sequence gap."""
+    real = shared_data / USDM_0808
+    snapshot_id = 5_123_107_852_948
+    straddling = next(u for _, u in _depth_ids(real) if u >= snapshot_id)
+    assert straddling > snapshot_id
+
+    def edit(line: bytes) -> bytes:
+        old = f'"lastUpdateId":{snapshot_id},'.encode()
+        return line.replace(old, f'"lastUpdateId":{straddling},'.encode())
+
+    imported = import_binance([_rewritten(real, tmp_path / "usdm.gz", edit)])
+    deltas = imported.tables["deltas"]
+    assert pc_sum(deltas["batch_end"]) == 6_551 - 4
+    assert deltas["sequence"][0].as_py() == straddling
+    assert set(imported.tables["snapshots"]["sequence"].to_pylist()) == {straddling}
+
+
+@pytest.mark.parametrize("recording", ["real", "one-update-missing"])
+def test_usdm_quotes_and_trades_never_run_the_book_sync(
+    shared_data: Path, tmp_path: Path, recording: str
+) -> None:
+    path = shared_data / USDM_0808
+    if recording == "one-update-missing":
+        dropped = _depth_ids(path)[3_000][1]
+        marker = f'"u":{dropped},'.encode()
+        path = _rewritten(path, tmp_path / "gap.gz", lambda line: None if marker in line else line)
+        with pytest.raises(DataFileError, match=rf"^{path}:\d+: sequence gap: .* pu={dropped} "):
+            import_binance([path])
+    imported = import_binance([path], kinds=["quotes", "trades"])
+    assert imported.instrument_id == "BTCUSDT-PERP.BINANCE"
+    assert set(imported.tables) == {"quotes", "trades"}
+    assert imported.tables["quotes"].num_rows == 66_089
+    assert imported.tables["trades"].num_rows == 21_313
+    assert imported.notes == [], "no book, so nothing is stale"
 
 
 def _tickers(paths: list[Path]) -> dict[int, tuple[int, ...]]:

@@ -28,6 +28,26 @@ def test_import_binance_then_ls(
     assert "instrument BTCUSDT.BINANCE: tick 0.01" in out
 
 
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        ([], "66,089 quotes, 21,313 trades, 443,262 deltas, 2,000 snapshots"),
+        (["--kinds", "quotes,trades"], "66,089 quotes, 21,313 trades ->"),
+    ],
+)
+def test_import_binance_usdm(
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    kinds: list[str],
+    expected: str,
+) -> None:
+    usdm = shared_data / "binance/usdm/btcusdt_20240808.gz"
+    argv = ["data", "import", "binance", str(usdm), *kinds, "--catalog", str(tmp_path / "cat")]
+    assert cli.main(argv) == 0
+    assert f"BTCUSDT-PERP.BINANCE: {expected}" in capsys.readouterr().out
+
+
 def test_import_bars_and_tardis(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -89,6 +89,18 @@ def test_trades_with_sides(tmp_path: Path) -> None:
     ]
 
 
+def test_a_trade_id_longer_than_the_engine_holds_names_the_cell(tmp_path: Path) -> None:
+    uuid = "0f5b2c34-9d6e-4a1f-8c7b-3e2d1a0b9c8d"
+    path = tmp_path / "t.csv"
+    path.write_text(f"time,px,qty,id\n1700000000000,10.5,2,{uuid}\n1700000000001,10.4,1,{uuid}0\n")
+    columns = {"ts_event": "time", "price": "px", "size": "qty", "trade_id": "id"}
+    with pytest.raises(DataFileError) as error:
+        import_csv(path, CsvMapping(kind="trades", columns=columns), instrument_id="T.SIM")
+    assert str(error.value) == (
+        f"{path}:3: column 'id': '{uuid}0' is not a trade id (1 to 36 bytes, no spaces)"
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

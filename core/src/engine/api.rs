@@ -27,7 +27,7 @@ impl Engine {
             .ok_or(EngineError::UnknownInstrument(request.instrument_id))?;
         request.check_instrument(instrument)?;
         let n = self.state.order_counts.get(&strategy_id).copied().unwrap_or(0) + 1;
-        let id = client_order_id(strategy_id, n);
+        let id = client_order_id(strategy_id, n)?;
         request
             .validate()
             .map_err(|source| EngineError::InvalidOrder { client_order_id: id, source })?;
@@ -221,7 +221,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let order = self.state.order(id).ok_or(EngineError::UnknownOrder(id))?;
         let mismatch = |field, expected: String, actual: String| {
-            Err(EngineError::Order(OrderError::HeaderMismatch {
+            Err(EngineError::from(OrderError::HeaderMismatch {
                 client_order_id: id,
                 event,
                 field,

@@ -232,7 +232,7 @@ impl Engine {
                 self.state.instrument(instrument_id).map_or(0, |i| i.size_precision);
             let quantity = Quantity::from_raw(signed.unsigned_abs() as u64, size_precision)?;
             let side = if signed > 0 { OrderSide::Sell } else { OrderSide::Buy };
-            let client_order_id = self.next_order_id(strategy_id);
+            let client_order_id = self.next_order_id(strategy_id)?;
             let submit = SubmitOrder {
                 strategy_id,
                 instrument_id,
@@ -303,10 +303,14 @@ impl Engine {
     }
 
     /// The next deterministic client order id of a strategy.
-    pub(super) fn next_order_id(&mut self, strategy_id: StrategyId) -> ClientOrderId {
+    pub(super) fn next_order_id(
+        &mut self,
+        strategy_id: StrategyId,
+    ) -> Result<ClientOrderId, EngineError> {
         let count = self.state.order_counts.entry(strategy_id).or_insert(0);
+        let id = crate::strategy::client_order_id(strategy_id, *count + 1)?;
         *count += 1;
-        ClientOrderId::from_static(&format!("O-{strategy_id}-{count}"))
+        Ok(id)
     }
 
     /// Sends a command on: to the simulated venue after `latency_ns`, or out to the live adapter.
@@ -378,14 +382,11 @@ impl Engine {
     }
 }
 
-/// The simulated venue checks balances and positions against the engine's portfolio, which
-/// mirrors the venue's account exactly in a backtest.
+/// The simulated venue checks balances against the engine's portfolio (positions it keeps
+/// itself, from its own fills).
 impl AccountView for Portfolio {
     fn free_balance(&self, currency: crate::types::Currency) -> i128 {
         self.balance(currency).map_or(0, |b| b.free.amount)
-    }
-    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128 {
-        Portfolio::net_position_raw(self, instrument_id)
     }
     fn account_type(&self) -> crate::types::AccountType {
         Portfolio::account_type(self)

@@ -36,8 +36,8 @@ use crate::risk::{RiskEngine, RiskError};
 use crate::stats::{LatencyStats, Stopwatch};
 use crate::strategy::{RequestError, Strategy, StrategyError};
 use crate::types::{
-    ClientOrderId, FixedError, IdMap, Instrument, InstrumentError, InstrumentId, StrategyId,
-    UnixNanos,
+    ClientOrderId, FixedError, IdMap, IdentifierError, Instrument, InstrumentError, InstrumentId,
+    StrategyId, UnixNanos,
 };
 use std::collections::VecDeque;
 
@@ -62,9 +62,12 @@ pub enum EngineError {
     #[error(transparent)]
     Columns(#[from] ColumnError),
     #[error(transparent)]
-    Instrument(#[from] InstrumentError),
+    Identifier(#[from] IdentifierError),
     #[error(transparent)]
-    Order(#[from] OrderError),
+    Instrument(#[from] InstrumentError),
+    /// Boxed: its variants carry inline ids, and every `Result` of the engine is this size.
+    #[error(transparent)]
+    Order(Box<OrderError>),
     #[error(transparent)]
     Book(#[from] BookError),
     #[error(transparent)]
@@ -85,6 +88,12 @@ pub enum EngineError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Record(#[from] RecordError),
+}
+
+impl From<OrderError> for EngineError {
+    fn from(error: OrderError) -> Self {
+        Self::Order(Box::new(error))
+    }
 }
 
 /// Up to this many events, `drain_events` copies them out and keeps the output buffer.

@@ -22,7 +22,7 @@ use crate::types::{ClientOrderId, UnixNanos};
 use serde::{Deserialize, Serialize};
 
 /// Format version written in every snapshot; a restore refuses any other.
-pub const SNAPSHOT_VERSION: u32 = 2;
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -439,6 +439,9 @@ mod tests {
         ));
         let newer = rmp_serde::to_vec_named(&Future { version: 99 }).unwrap();
         let err = Engine::restore(config(2, true), &newer).err().unwrap();
-        assert_eq!(err.to_string(), "snapshot has format version 99; this engine reads version 2");
+        assert_eq!(
+            err.to_string(),
+            format!("snapshot has format version 99; this engine reads version {SNAPSHOT_VERSION}")
+        );
     }
 }

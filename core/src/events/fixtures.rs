@@ -238,6 +238,9 @@ pub fn all() -> Vec<Event> {
             venue_order_id: Some(void),
             ts_event: t,
             ts_init: t2,
+            reason: Some(
+                "REDUCE_ONLY_WOULD_INCREASE: SELL 0.01 against a net position of 0".into(),
+            ),
         }
         .into(),
         OrderTriggered {

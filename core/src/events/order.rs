@@ -89,8 +89,11 @@ pub struct OrderCanceled {
     pub ts_init: UnixNanos,
 }
 
-/// A GTD or DAY order reached its expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The venue ended the order without a request: a GTD or DAY order reached its expiry
+/// (`reason` nil), or the venue expired it when it became active or would fill (a reduce-only
+/// order that would increase the position, a post-only order that would take), with a reason
+/// that starts with a stable code like a rejection's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderExpired {
     pub strategy_id: StrategyId,
@@ -99,6 +102,9 @@ pub struct OrderExpired {
     pub venue_order_id: Option<VenueOrderId>,
     pub ts_event: UnixNanos,
     pub ts_init: UnixNanos,
+    /// Last, and nil when absent, so logs written before it existed still read.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A stop order's trigger price was reached.

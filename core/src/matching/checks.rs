@@ -84,7 +84,7 @@ fn check_notional(instrument: &Instrument, notional: i128) -> Result<(), String>
 }
 
 /// A reduce-only order of `leaves_raw` on `side` must not grow or flip the position.
-fn check_reduce_only(
+pub(crate) fn check_reduce_only(
     instrument: &Instrument,
     side: OrderSide,
     leaves_raw: u64,
@@ -204,6 +204,17 @@ pub(crate) fn would_cross(depth: &Depth, side: OrderSide, limit: i64) -> bool {
     depth.best(side.opposite()).is_some_and(|best| reaches(side, best, Some(limit)))
 }
 
+/// A post-only order at `price` on `side` must not take liquidity from `depth`.
+pub(crate) fn check_post_only(depth: &Depth, side: OrderSide, price: Price) -> Result<(), String> {
+    if would_cross(depth, side, price.raw()) {
+        return Err(reason(
+            "POST_ONLY_WOULD_CROSS",
+            format_args!("{side} at {price} would take liquidity"),
+        ));
+    }
+    Ok(())
+}
+
 /// The limit and trigger prices the order type needs.
 fn required_prices(cmd: &SubmitOrder) -> Result<(Option<Price>, Option<Price>), String> {
     let limit = match (cmd.order_type.has_price(), cmd.price) {
@@ -293,20 +304,12 @@ impl SimulatedVenue {
             walked
         };
         if cmd.post_only && cmd.order_type == OrderType::Limit {
-            if let Some(p) = limit.filter(|p| would_cross(&state.depth, cmd.side, p.raw())) {
-                return Err(reason(
-                    "POST_ONLY_WOULD_CROSS",
-                    format_args!("{} at {p} would take liquidity", cmd.side),
-                ));
+            if let Some(p) = limit {
+                check_post_only(&state.depth, cmd.side, p)?;
             }
         }
         if cmd.reduce_only {
-            check_reduce_only(
-                instrument,
-                cmd.side,
-                qty_raw,
-                account.net_position_raw(cmd.instrument_id),
-            )?;
+            check_reduce_only(instrument, cmd.side, qty_raw, state.position.get())?;
         }
         check_funds(instrument, account, cmd.side, notional, qty_raw, cmd.reduce_only)?;
         Ok(idx)
@@ -389,20 +392,12 @@ impl SimulatedVenue {
             reference.map_or(0, |p| notional_raw(p.raw(), qty.raw(), instrument.multiplier));
         check_notional(instrument, notional)?;
         if o.post_only && !o.is_pending_stop() {
-            if let Some(p) = price.filter(|p| would_cross(&state.depth, o.side, p.raw())) {
-                return Err(reason(
-                    "POST_ONLY_WOULD_CROSS",
-                    format_args!("{} at {p} would take liquidity", o.side),
-                ));
+            if let Some(p) = price {
+                check_post_only(&state.depth, o.side, p)?;
             }
         }
         if o.reduce_only {
-            check_reduce_only(
-                instrument,
-                o.side,
-                leaves,
-                account.net_position_raw(o.instrument_id),
-            )?;
+            check_reduce_only(instrument, o.side, leaves, state.position.get())?;
         }
         // Only what the modify adds needs funds; the rest was checked at submit.
         let old_reference = if o.order_type.has_price() { o.price } else { o.trigger_price };

@@ -1,7 +1,7 @@
 //! Commands arriving at the venue: submit, cancel, modify.
 
 use super::checks::reason;
-use super::exec::{execute, stop_hit, top};
+use super::exec::{activate, execute, stop_hit, top};
 use super::order::{Ctx, VenueOrder};
 use super::{queue, AccountView, InstrumentState, SimulatedVenue};
 use crate::events::{
@@ -60,14 +60,15 @@ impl SimulatedVenue {
         order.priority = self.take_priority();
         self.working.insert(cmd.client_order_id, idx);
         let account_id = self.config.account_id;
-        let InstrumentState { instrument, depth, orders, .. } = &mut self.states[idx];
-        let ctx = Ctx { account_id, now, instrument };
+        let InstrumentState { instrument, depth, orders, position } = &mut self.states[idx];
+        let ctx = Ctx { account_id, now, instrument, position };
         order.accepted(&ctx, out);
-        if order.is_pending_stop() && stop_hit(&order, top(depth).0, top(depth).1) {
-            // A stop whose trigger the market already passed fires on arrival.
-            order.trigger(now, out);
-        }
-        if !order.is_pending_stop() && execute(&mut order, depth, &ctx, out) {
+        if order.is_pending_stop() {
+            if stop_hit(&order, top(depth).0, top(depth).1) {
+                // A stop whose trigger the market already passed fires on arrival.
+                activate(&mut order, depth, &ctx, out);
+            }
+        } else if execute(&mut order, depth, &ctx, out) {
             order.queue_ahead = queue::PENDING;
         }
         orders.push(order);
@@ -146,8 +147,8 @@ impl SimulatedVenue {
         };
         let priority = self.take_priority();
         let account_id = self.config.account_id;
-        let InstrumentState { instrument, depth, orders, .. } = &mut self.states[idx];
-        let ctx = Ctx { account_id, now, instrument };
+        let InstrumentState { instrument, depth, orders, position } = &mut self.states[idx];
+        let ctx = Ctx { account_id, now, instrument, position };
         let o = &mut orders[pos];
         let requeue = price != o.price || trigger != o.trigger_price || qty > o.quantity;
         o.quantity = qty;
@@ -161,10 +162,7 @@ impl SimulatedVenue {
             }
         }
         if o.is_pending_stop() && stop_hit(o, top(depth).0, top(depth).1) {
-            o.trigger(now, out);
-            if execute(o, depth, &ctx, out) {
-                o.queue_ahead = queue::PENDING;
-            }
+            activate(o, depth, &ctx, out);
         } else if !o.is_pending_stop() {
             let crosses =
                 o.limit_raw().is_some_and(|l| super::checks::would_cross(depth, o.side, l));
@@ -387,10 +385,14 @@ mod tests {
     fn reduce_only_may_reduce_but_not_flip() {
         let mut v = venue(BookMode::L1);
         l1_book(&mut v);
-        let mut long = TestAccount::rich();
-        long.positions.insert(iid(), 3_000_000_000);
+        let long = TestAccount::rich();
         let mut sell = limit("a", OrderSide::Sell, "3", "101");
         sell.reduce_only = true;
+        assert!(rejected(&mut v, &sell, &long).starts_with("REDUCE_ONLY_WOULD_INCREASE"), "flat");
+        // The venue's own fills make the position it checks against.
+        submit(&mut v, &market("long", OrderSide::Buy, "3"), 4);
+        assert_eq!(v.position_raw(0), 3_000_000_000);
+        sell.client_order_id = ClientOrderId::from_static("a2");
         let mut out = Vec::new();
         v.on_submit(&sell, t(5), &long, &mut out);
         assert_eq!(kinds(&out), ["OrderAccepted"]);

@@ -6,13 +6,16 @@
 //! venue never match each other; they only trade against market data.
 
 use super::book_state::{better, reaches, Depth};
+use super::checks::{check_post_only, check_reduce_only};
 use super::order::{Ctx, VenueOrder};
 use super::{queue, BookMode, InstrumentState, SimulatedVenue};
 use crate::events::Event;
 use crate::types::{AggressorSide, OrderSide, Price, TimeInForce, UnixNanos};
 
 /// Executes a taking order against `view`: FOK all-or-nothing, IOC and market remainders
-/// canceled. Returns true when a remainder is left to rest in the book.
+/// canceled. A reduce-only order fills no more than the position it reduces; when the book
+/// would give it more, the rest expires (a FOK one expires whole). Returns true when a
+/// remainder is left to rest in the book.
 pub(crate) fn execute(
     order: &mut VenueOrder,
     view: &mut Depth,
@@ -21,15 +24,24 @@ pub(crate) fn execute(
 ) -> bool {
     let limit = order.limit_raw();
     let side = order.side;
-    let want = order.leaves_raw();
+    let mut want = order.leaves_raw();
     let fok = order.time_in_force == TimeInForce::Fok;
     if fok && view.available(side, limit) < u128::from(want) {
         order.cancel(ctx.now, out);
         return false;
     }
+    let room = order.room(ctx.position.get());
+    let capped = room < want && view.available(side, limit) > u128::from(room);
+    if capped {
+        want = if fok { 0 } else { room };
+    }
     view.take(side, limit, want, |px, qty| {
         order.fill(ctx, px, qty, false, out);
     });
+    if capped {
+        expire_reduce_only(order, ctx, out);
+        return false;
+    }
     if order.closed {
         return false;
     }
@@ -38,6 +50,43 @@ pub(crate) fn execute(
         return false;
     }
     true
+}
+
+/// Expires what is left of a reduce-only order that would fill past flat.
+fn expire_reduce_only(order: &mut VenueOrder, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
+    let reason =
+        check_reduce_only(ctx.instrument, order.side, order.leaves_raw(), ctx.position.get()).err();
+    order.expire(ctx.now, reason, out);
+}
+
+/// A stop's trigger was reached: it becomes active and is checked again as a venue checks an
+/// order it activates. A post-only stop-limit whose limit would take, or a reduce-only stop that
+/// would grow or flip the position, expires; any other executes (and may then rest).
+pub(crate) fn activate(
+    order: &mut VenueOrder,
+    depth: &mut Depth,
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Event>,
+) {
+    order.trigger(ctx.now, out);
+    let post_only = || match (order.post_only, order.order_type.has_price(), order.price) {
+        (true, true, Some(price)) => check_post_only(depth, order.side, price),
+        _ => Ok(()),
+    };
+    let reduce_only = || {
+        if order.reduce_only {
+            check_reduce_only(ctx.instrument, order.side, order.leaves_raw(), ctx.position.get())
+        } else {
+            Ok(())
+        }
+    };
+    if let Err(reason) = post_only().and_then(|()| reduce_only()) {
+        order.expire(ctx.now, Some(reason), out);
+        return;
+    }
+    if execute(order, depth, ctx, out) {
+        order.queue_ahead = queue::PENDING;
+    }
 }
 
 /// Indices of `orders` matching `keep`, best price first then earliest priority.
@@ -60,7 +109,8 @@ fn by_priority(
 }
 
 /// Resting limits the opposite side of `view` has moved through fill at their own price, the
-/// crossing volume taken from `view`.
+/// crossing volume taken from `view`. A reduce-only order takes no more than the position it
+/// reduces; when more crossed it, the rest expires.
 fn cross_resting(orders: &mut [VenueOrder], view: &mut Depth, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
     for side in [OrderSide::Buy, OrderSide::Sell] {
         let Some(best) = view.best(side.opposite()) else {
@@ -72,10 +122,16 @@ fn cross_resting(orders: &mut [VenueOrder], view: &mut Depth, ctx: &Ctx<'_>, out
         for i in ids {
             let o = &mut orders[i];
             let Some(limit) = o.limit_raw() else { continue };
-            let took = view.take(side, Some(limit), o.leaves_raw(), |_, _| {});
+            let room = o.room(ctx.position.get());
+            let capped =
+                room < o.leaves_raw() && view.available(side, Some(limit)) > u128::from(room);
+            let took = view.take(side, Some(limit), room, |_, _| {});
             if took > 0 {
                 o.fill(ctx, limit, took, true, out);
                 o.queue_ahead = 0;
+            }
+            if capped {
+                expire_reduce_only(o, ctx, out);
             }
         }
     }
@@ -84,7 +140,8 @@ fn cross_resting(orders: &mut [VenueOrder], view: &mut Depth, ctx: &Ctx<'_>, out
 /// A trade of `size` at `price` fills resting limits it reaches: those priced through it up
 /// to its size, those at its price after their queue ahead and only when the aggressor came
 /// from the other side. The trade's size is shared among the venue's orders of one side in
-/// priority order.
+/// priority order. A reduce-only order takes no more than the position it reduces; when the
+/// trade reached it for more, the rest expires.
 fn trade_fill(
     orders: &mut [VenueOrder],
     price: i64,
@@ -115,9 +172,13 @@ fn trade_fill(
                 size
             };
             let qty = reached.saturating_sub(used).min(o.leaves_raw());
-            if qty > 0 {
-                o.fill(ctx, limit, qty, true, out);
-                used += qty;
+            let fill = qty.min(o.room(ctx.position.get()));
+            if fill > 0 {
+                o.fill(ctx, limit, fill, true, out);
+                used += fill;
+            }
+            if fill < qty {
+                expire_reduce_only(o, ctx, out);
             }
         }
     }
@@ -142,10 +203,7 @@ fn trigger_stops(
     for i in ids {
         let o = &mut orders[i];
         if stop_hit(o, bid, ask) {
-            o.trigger(ctx.now, out);
-            if execute(o, depth, ctx, out) {
-                o.queue_ahead = queue::PENDING;
-            }
+            activate(o, depth, ctx, out);
         }
     }
 }
@@ -220,8 +278,8 @@ impl SimulatedVenue {
     ) {
         let account_id = self.config.account_id;
         let trade_fills = self.config.trade_fills;
-        let InstrumentState { instrument, depth, orders, .. } = &mut self.states[idx];
-        let ctx = Ctx { account_id, now, instrument };
+        let InstrumentState { instrument, depth, orders, position } = &mut self.states[idx];
+        let ctx = Ctx { account_id, now, instrument, position };
         if trade_fills {
             trade_fill(orders, price, size, aggressor, &ctx, out);
         }
@@ -239,8 +297,8 @@ impl SimulatedVenue {
         out: &mut Vec<Event>,
     ) {
         let account_id = self.config.account_id;
-        let InstrumentState { instrument, depth, orders } = &mut self.states[idx];
-        let ctx = Ctx { account_id, now, instrument };
+        let InstrumentState { instrument, depth, orders, position } = &mut self.states[idx];
+        let ctx = Ctx { account_id, now, instrument, position };
         let reference = if let Some(prices) = quote_top {
             prices
         } else {
@@ -494,6 +552,96 @@ mod tests {
         stop.time_in_force = TimeInForce::Ioc;
         let o = submit(&mut v, &stop, 2);
         assert_eq!(kinds(&o), ["OrderAccepted", "OrderTriggered", "OrderFilled"]);
+    }
+
+    /// An L1 venue (bid 100.00 x5, ask 100.10 x7) where the account is long `qty`.
+    fn long(qty: &str) -> SimulatedVenue {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "7", 1), &mut out);
+        submit(&mut v, &market("long", OrderSide::Buy, qty), 2);
+        v
+    }
+
+    fn reduce_only(mut cmd: SubmitOrder) -> SubmitOrder {
+        cmd.reduce_only = true;
+        cmd
+    }
+
+    #[test]
+    fn a_resting_reduce_only_order_fills_down_to_flat_then_expires() {
+        let mut v = long("3");
+        let o = submit(&mut v, &reduce_only(limit("ro", OrderSide::Sell, "3", "100.50")), 3);
+        assert_eq!(kinds(&o), ["OrderAccepted"], "3 against a long 3");
+        // Another sell reduces the position after the reduce-only order was placed.
+        submit(&mut v, &market("m", OrderSide::Sell, "2"), 4);
+        assert_eq!(v.position_raw(0), 1_000_000_000);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.60", "100.70", "5", "5", 5), &mut out);
+        assert_eq!(kinds(&out), ["OrderFilled", "OrderExpired"]);
+        assert_eq!(
+            fills(&out)[0],
+            ("ro".into(), "1".into(), "100.50".into(), LiquiditySide::Maker)
+        );
+        assert_eq!(
+            expiry(&out),
+            Some("REDUCE_ONLY_WOULD_INCREASE: SELL 2 against a net position of 0".into())
+        );
+        assert_eq!(v.position_raw(0), 0, "flat, never short");
+        assert_eq!(v.open_order_count(0), 0);
+    }
+
+    #[test]
+    fn a_trade_never_fills_a_reduce_only_order_past_flat() {
+        let mut v = long("2");
+        submit(&mut v, &reduce_only(limit("a", OrderSide::Sell, "2", "100.50")), 3);
+        submit(&mut v, &reduce_only(limit("b", OrderSide::Sell, "2", "100.60")), 4);
+        let mut out = Vec::new();
+        v.on_trade(&trade("100.70", "10", AggressorSide::Buyer, 5), &mut out);
+        // Both were placed against the long 2; the first fill leaves nothing for the second.
+        assert_eq!(kinds(&out), ["OrderFilled", "OrderExpired"]);
+        assert_eq!(fills(&out)[0].0, "a");
+        let Event::OrderExpired(x) = &out[1] else { panic!() };
+        assert_eq!(x.client_order_id.as_str(), "b");
+        assert_eq!(v.position_raw(0), 0);
+    }
+
+    #[test]
+    fn a_reduce_only_market_order_takes_only_what_reduces() {
+        let mut v = long("3");
+        let out = submit(&mut v, &reduce_only(market("ro", OrderSide::Sell, "3")), 3);
+        assert_eq!(kinds(&out), ["OrderAccepted", "OrderFilled"]);
+        assert_eq!(v.position_raw(0), 0);
+        // A stop placed while long triggers after the position is gone: it expires on trigger.
+        let mut v = long("3");
+        submit(&mut v, &reduce_only(stop_market("stop", OrderSide::Sell, "3", "99.00")), 3);
+        submit(&mut v, &market("m", OrderSide::Sell, "3"), 4);
+        let mut out = Vec::new();
+        v.on_quote(&quote("98.90", "99.00", "5", "5", 5), &mut out);
+        assert_eq!(kinds(&out), ["OrderTriggered", "OrderExpired"]);
+        assert!(expiry(&out).unwrap().starts_with("REDUCE_ONLY_WOULD_INCREASE: SELL 3"));
+        assert_eq!(v.position_raw(0), 0);
+    }
+
+    #[test]
+    fn a_post_only_stop_limit_expires_when_it_triggers_into_a_crossing_limit() {
+        let mut v = venue(BookMode::L1);
+        let mut out = Vec::new();
+        v.on_quote(&quote("100.00", "100.10", "5", "5", 1), &mut out);
+        let mut crossing = stop_limit("x", OrderSide::Buy, "1", "100.20", "100.30");
+        crossing.post_only = true;
+        let mut passive = stop_limit("p", OrderSide::Buy, "1", "100.20", "100.15");
+        passive.post_only = true;
+        assert_eq!(kinds(&submit(&mut v, &crossing, 2)), ["OrderAccepted"]);
+        assert_eq!(kinds(&submit(&mut v, &passive, 3)), ["OrderAccepted"]);
+        v.on_quote(&quote("100.10", "100.20", "5", "5", 4), &mut out);
+        assert_eq!(kinds(&out), ["OrderTriggered", "OrderExpired", "OrderTriggered"]);
+        assert_eq!(
+            expiry(&out),
+            Some("POST_ONLY_WOULD_CROSS: BUY at 100.30 would take liquidity".into())
+        );
+        assert!(fills(&out).is_empty(), "it never takes");
+        assert_eq!(v.open_orders(0), [crate::types::ClientOrderId::from_static("p")]);
     }
 
     #[test]

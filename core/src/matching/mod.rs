@@ -23,8 +23,13 @@
 //!   level again (see `book_state`). The venue's orders never match each other.
 //! - Stops fire when the ask (buy) or bid (sell) or a trade reaches the trigger, including on
 //!   arrival, then act as market or limit orders.
-//! - Checks (see `checks`) run at arrival only: reduce-only and funds are not re-checked when
-//!   a resting order fills later, because the venue sees the account only on commands.
+//! - Checks (see `checks`) run at arrival. Funds are not re-checked when a resting order fills
+//!   later, because the venue sees the account's balances only on commands. Reduce-only and
+//!   post-only are also checked when an order becomes active or fills, as at Binance futures:
+//!   the venue keeps its own net position per instrument (every fill moves it), a reduce-only
+//!   order never fills past flat (it fills what reduces, then the rest expires:
+//!   `OrderExpired` with reason `REDUCE_ONLY_WOULD_INCREASE`), and a triggered post-only
+//!   stop-limit whose limit would take expires (`POST_ONLY_WOULD_CROSS`).
 //! - During an outage commands are refused with `VENUE_DOWN`; matching of working orders
 //!   continues, as at an exchange whose order gateway failed.
 
@@ -55,6 +60,7 @@ use crate::types::{
 use book_state::{Depth, Level};
 use order::VenueOrder;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 
 /// Which market data builds the venue's book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,12 +110,12 @@ impl VenueConfig {
     }
 }
 
-/// What the venue needs to know about the trading account; the engine's portfolio implements it.
+/// What the venue needs to know about the trading account's balances; the engine's portfolio
+/// implements it. Positions the venue keeps itself, from its own fills: the portfolio hears of
+/// a fill only after the response latency, the venue at once.
 pub trait AccountView {
     /// Free balance of one currency, raw 10^-9 units.
     fn free_balance(&self, currency: Currency) -> i128;
-    /// Signed net position of one instrument, raw 10^-9 units (positive long).
-    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128;
     /// Cash or margin.
     fn account_type(&self) -> AccountType;
 }
@@ -133,6 +139,8 @@ struct InstrumentState {
     depth: Depth,
     /// Working orders (resting limits and stops waiting for their trigger), arrival order.
     orders: Vec<VenueOrder>,
+    /// The account's signed net position, raw (positive long), from the venue's own fills.
+    position: Cell<i128>,
 }
 
 /// The simulated exchange. See the module docs.
@@ -191,6 +199,7 @@ impl SimulatedVenue {
             instrument,
             depth: Depth::default(),
             orders: Vec::new(),
+            position: Cell::new(0),
         });
         Ok(idx)
     }
@@ -214,6 +223,11 @@ impl SimulatedVenue {
     /// Number of working orders on an instrument.
     pub fn open_order_count(&self, idx: usize) -> usize {
         self.states.get(idx).map_or(0, |s| s.orders.len())
+    }
+
+    /// The account's signed net position in an instrument as the venue sees it, raw.
+    pub fn position_raw(&self, idx: usize) -> i128 {
+        self.states.get(idx).map_or(0, |s| s.position.get())
     }
 
     /// Ids of the orders the venue closed, in the order it closed them.
@@ -397,7 +411,7 @@ impl SimulatedVenue {
             for o in &mut self.states[idx].orders {
                 match o.expire_at {
                     Some(t) if t <= now => {
-                        o.expire(now, out);
+                        o.expire(now, None, out);
                         any = true;
                     }
                     Some(t) => next = next.min(t.0),

@@ -8,12 +8,15 @@ use crate::types::{
     AccountId, ClientOrderId, Instrument, InstrumentId, LiquiditySide, Money, OrderSide, OrderType,
     Price, Quantity, StrategyId, TimeInForce, TradeId, UnixNanos, VenueOrderId, FIXED_PRECISION,
 };
+use std::cell::Cell;
 
-/// What every event of one call shares: the account, the time and the instrument.
+/// What every event of one call shares: the account, the time and the instrument; and the
+/// venue's net position in that instrument, which every fill moves.
 pub(crate) struct Ctx<'a> {
     pub account_id: AccountId,
     pub now: UnixNanos,
     pub instrument: &'a Instrument,
+    pub position: &'a Cell<i128>,
 }
 
 /// A raw price shown at the instrument's precision (full precision if it is off that grid).
@@ -154,6 +157,21 @@ impl VenueOrder {
         }
     }
 
+    /// What the order may still fill: its leaves, and for a reduce-only order no more than the
+    /// net `position` it reduces (nothing when flat or on its own side).
+    #[inline]
+    pub fn room(&self, position: i128) -> u64 {
+        let leaves = self.leaves_raw();
+        if !self.reduce_only {
+            return leaves;
+        }
+        let reducible = match self.side {
+            OrderSide::Buy => -position,
+            OrderSide::Sell => position,
+        };
+        u64::try_from(reducible.max(0)).map_or(leaves, |r| r.min(leaves))
+    }
+
     /// A limit order (or a triggered stop-limit) working in the book.
     #[inline]
     pub fn is_resting_limit(&self) -> bool {
@@ -174,6 +192,11 @@ impl VenueOrder {
         }
         self.filled_raw += qty_raw;
         self.fills += 1;
+        let signed = i128::from(qty_raw);
+        ctx.position.set(match self.side {
+            OrderSide::Buy => ctx.position.get() + signed,
+            OrderSide::Sell => ctx.position.get() - signed,
+        });
         let last_px = price_of(px_raw, ctx.instrument.price_precision);
         let last_qty = quantity_of(qty_raw, ctx.instrument.size_precision);
         // An overflowing commission would need a notional beyond 10^29; zero is shown instead.
@@ -228,8 +251,9 @@ impl VenueOrder {
         }));
     }
 
-    /// Closes the order and emits `OrderExpired`.
-    pub fn expire(&mut self, now: UnixNanos, out: &mut Vec<Event>) {
+    /// Closes the order and emits `OrderExpired`: `reason` is `None` for a GTD or DAY expiry,
+    /// `CODE: detail` when the venue ended it for a rule.
+    pub fn expire(&mut self, now: UnixNanos, reason: Option<String>, out: &mut Vec<Event>) {
         self.closed = true;
         out.push(Event::OrderExpired(OrderExpired {
             strategy_id: self.strategy_id,
@@ -238,6 +262,7 @@ impl VenueOrder {
             venue_order_id: Some(self.venue_order_id),
             ts_event: now,
             ts_init: now,
+            reason,
         }));
     }
 

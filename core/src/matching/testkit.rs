@@ -53,11 +53,10 @@ pub fn venue_with(cfg: VenueConfig) -> SimulatedVenue {
     SimulatedVenue::new(cfg, vec![instrument()]).unwrap()
 }
 
-/// A test account: balances and positions in raw units.
+/// A test account: balances in raw units.
 pub struct TestAccount {
     pub kind: AccountType,
     pub free: HashMap<Currency, i128>,
-    pub positions: HashMap<InstrumentId, i128>,
 }
 
 impl TestAccount {
@@ -66,16 +65,13 @@ impl TestAccount {
         let mut free = HashMap::new();
         free.insert(usdt(), 1_000_000_000 * 1_000_000_000);
         free.insert(btc(), 1_000_000_000 * 1_000_000_000);
-        Self { kind: AccountType::Cash, free, positions: HashMap::new() }
+        Self { kind: AccountType::Cash, free }
     }
 }
 
 impl AccountView for TestAccount {
     fn free_balance(&self, currency: Currency) -> i128 {
         self.free.get(&currency).copied().unwrap_or(0)
-    }
-    fn net_position_raw(&self, instrument_id: InstrumentId) -> i128 {
-        self.positions.get(&instrument_id).copied().unwrap_or(0)
     }
     fn account_type(&self) -> AccountType {
         self.kind
@@ -220,6 +216,14 @@ pub fn fills(out: &[Event]) -> Vec<(String, String, String, LiquiditySide)> {
 /// Event kinds, in order.
 pub fn kinds(out: &[Event]) -> Vec<&'static str> {
     out.iter().map(Event::kind).collect()
+}
+
+/// The reason of the first `OrderExpired` in `out` (`None` for a plain expiry, or none).
+pub fn expiry(out: &[Event]) -> Option<String> {
+    out.iter().find_map(|e| match e {
+        Event::OrderExpired(x) => x.reason.clone(),
+        _ => None,
+    })
 }
 
 /// The reason of the first rejection of any kind.

@@ -302,7 +302,8 @@ impl PyColumnFeed {
             }
         };
         let feed = &mut self.feed;
-        let stream = engine.get().read(engine.py(), |e| feed.add(e, source))?.map_err(columns_error)?;
+        let stream =
+            engine.get().read(engine.py(), |e| feed.add(e, source))?.map_err(columns_error)?;
         self.blocks.push(None);
         Ok(stream)
     }
@@ -426,7 +427,8 @@ impl PyResultCollector {
 
     /// Takes everything the engine produced since the last drain.
     fn drain(&mut self, py: Python<'_>) -> PyResult<()> {
-        let received = py.allow_threads(|| self.1.read(usize::MAX, Some(std::time::Duration::ZERO)));
+        let received =
+            py.allow_threads(|| self.1.read(usize::MAX, Some(std::time::Duration::ZERO)));
         for (batch, range) in &received.parts {
             self.0.feed(&batch[range.clone()]).map_err(|e| errors::codec(&e))?;
         }

@@ -121,7 +121,11 @@ impl PyEngine {
     }
 
     /// Reads the engine under the host's lock.
-    pub(super) fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> T + Send) -> PyResult<T> {
+    pub(super) fn read<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Engine) -> T + Send,
+    ) -> PyResult<T> {
         self.with_host(py, |host| Ok(f(host.engine())))
     }
 

@@ -119,6 +119,7 @@ fn request(error: &RequestError) -> PyErr {
             invalid_value(field, error.to_string())
         }
         RequestError::ZeroQuantity => invalid_value("quantity", error.to_string()),
+        RequestError::Identifier(e) => identifier(e.field().unwrap_or("id"), e),
     }
 }
 
@@ -127,7 +128,7 @@ pub fn core(error: CoreError) -> PyErr {
     let message = error.to_string();
     match error {
         CoreError::Fixed(e) => raise(&INVALID_VALUE_ERROR, "InvalidValueError", e.to_string()),
-        CoreError::Identifier(e) => identifier("id", &e),
+        CoreError::Identifier(e) => identifier(e.field().unwrap_or("id"), &e),
         CoreError::Instrument(e)
         | CoreError::Matching(crate::matching::MatchingError::Instrument(e)) => instrument(&e),
         CoreError::Codec(e) => codec(&e),

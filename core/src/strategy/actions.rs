@@ -72,11 +72,12 @@ impl ActionBuffer {
     }
 
     /// A checked order request (see `OrderRequest::validate` and `check_instrument`); returns
-    /// the client order id the engine will give it.
-    pub fn submit(&mut self, request: OrderRequest) -> ClientOrderId {
+    /// the client order id the engine will give it (refused when it would not fit).
+    pub fn submit(&mut self, request: OrderRequest) -> Result<ClientOrderId, RequestError> {
+        let id = client_order_id(self.strategy_id, self.order_count + self.submits + 1)?;
         self.submits += 1;
         self.actions.push(Action::Submit(request));
-        client_order_id(self.strategy_id, self.order_count + self.submits)
+        Ok(id)
     }
 
     pub fn push(&mut self, action: Action) {

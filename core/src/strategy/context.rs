@@ -74,9 +74,10 @@ impl Context<'_> {
     }
 
     /// The next client order id: `O-<strategy>-<n>`, unique and the same on every run.
-    fn next_order_id(&mut self) -> ClientOrderId {
+    fn next_order_id(&mut self) -> Result<ClientOrderId, RequestError> {
+        let id = client_order_id(self.strategy_id, *self.order_count + 1)?;
         *self.order_count += 1;
-        client_order_id(self.strategy_id, *self.order_count)
+        Ok(id)
     }
 
     /// Submits an order; returns its client order id. Risk checks happen in the engine and
@@ -86,7 +87,7 @@ impl Context<'_> {
         if self.state.instrument(request.instrument_id).is_none() {
             return Err(RequestError::UnknownInstrument(request.instrument_id));
         }
-        let client_order_id = self.next_order_id();
+        let client_order_id = self.next_order_id()?;
         self.requests.push(Request::Command(
             SubmitOrder {
                 strategy_id: self.strategy_id,

@@ -66,7 +66,7 @@ impl Link {
         self.acting()?;
         request.validate()?;
         request.check_instrument(self.instrument(request.instrument_id)?)?;
-        Ok(self.actions.submit(request))
+        Ok(self.actions.submit(request)?)
     }
 
     /// An order of this strategy the engine has told it about (not one submitted in this

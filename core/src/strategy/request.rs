@@ -2,8 +2,8 @@
 //! and the instrument's grid, and the deterministic client order ids the engine gives orders.
 
 use crate::types::{
-    ClientOrderId, Instrument, InstrumentError, InstrumentId, OrderSide, OrderType, Price,
-    Quantity, StrategyId, TimeInForce, UnixNanos,
+    ClientOrderId, IdentifierError, Instrument, InstrumentError, InstrumentId, OrderSide,
+    OrderType, Price, Quantity, StrategyId, TimeInForce, UnixNanos,
 };
 
 /// A structurally invalid request: a bug in the strategy, raised at once.
@@ -19,11 +19,16 @@ pub enum RequestError {
     UnexpectedField { order_type: OrderType, field: &'static str },
     #[error("quantity must be positive")]
     ZeroQuantity,
+    /// The strategy's next client order id does not fit.
+    #[error(transparent)]
+    Identifier(#[from] IdentifierError),
 }
 
-/// The `n`-th client order id of a strategy: `O-<strategy>-<n>`.
-pub fn client_order_id(strategy_id: StrategyId, n: u64) -> ClientOrderId {
-    ClientOrderId::from_static(&format!("O-{strategy_id}-{n}"))
+/// The `n`-th client order id of a strategy: `O-<strategy>-<n>`. Refused, naming
+/// `client_order_id`, when it is longer than the 36 bytes venues take (a strategy id of up to
+/// 20 characters leaves room for 10^13 orders).
+pub fn client_order_id(strategy_id: StrategyId, n: u64) -> Result<ClientOrderId, IdentifierError> {
+    ClientOrderId::new(&format!("O-{strategy_id}-{n}"))
 }
 
 /// `n` when `id` is `client_order_id(strategy_id, n)`: a re-fold of a log counts the engine-made
@@ -160,11 +165,19 @@ mod order_number_tests {
     #[test]
     fn only_engine_made_ids_of_that_strategy_have_a_number() {
         let s = StrategyId::from_static("ema-1");
-        assert_eq!(order_number(s, client_order_id(s, 42)), Some(42));
+        assert_eq!(order_number(s, client_order_id(s, 42).unwrap()), Some(42));
         let other = StrategyId::from_static("ema");
-        assert_eq!(order_number(other, client_order_id(s, 42)), None);
+        assert_eq!(order_number(other, client_order_id(s, 42).unwrap()), None);
         for id in ["M-1", "O-ema-1-x", "O-ema-1-", "O-ema-1-07", "O-ema-1-+3"] {
             assert_eq!(order_number(s, ClientOrderId::from_static(id)), None, "{id}");
         }
+    }
+
+    #[test]
+    fn an_order_id_longer_than_venues_take_is_refused() {
+        let s = StrategyId::from_static("a-strategy-of-twenty");
+        assert_eq!(client_order_id(s, 9_999_999_999_999).unwrap().as_str().len(), 36);
+        let err = client_order_id(s, 10_000_000_000_000).unwrap_err();
+        assert!(err.to_string().starts_with("client_order_id: \"O-a-strategy-of-twenty-1"));
     }
 }

@@ -4,6 +4,7 @@
 mod enums;
 mod fixed;
 mod identifiers;
+mod inline_str;
 mod instrument;
 mod time;
 
@@ -14,7 +15,7 @@ pub use enums::{
 pub use fixed::{FixedError, Money, Price, Quantity, Ratio, FIXED_PRECISION, FIXED_SCALE};
 pub use identifiers::{
     AccountId, BarType, ClientOrderId, Currency, IdHasher, IdMap, IdentifierError, InstrumentId,
-    PositionId, StrategyId, TradeId, Venue, VenueOrderId,
+    PositionId, StrategyId, TradeId, Venue, VenueOrderId, INLINE_ID_CAPACITY,
 };
 pub use instrument::{Instrument, InstrumentError};
 pub use time::UnixNanos;
