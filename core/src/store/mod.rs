@@ -14,6 +14,7 @@ mod batch;
 mod chain;
 mod checkpointer;
 mod error;
+mod insert;
 mod reader;
 mod recorder;
 mod schema;

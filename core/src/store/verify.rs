@@ -4,7 +4,7 @@
 //! chunks (each chunk starts from the stored hash of the row before it); the first bad seq wins.
 
 use super::anchor::Anchor;
-use super::chain::{genesis, row_hash, snapshot_hash, Hash, RowFields};
+use super::chain::{genesis, snapshot_hash, Hash, RowFields, RowHasher};
 use super::error::StoreError;
 use super::schema;
 use super::writer::event_hash;
@@ -80,6 +80,7 @@ fn check_chunk(
     let mut rows = stmt.query([from as i64, to as i64]).map_err(sql)?;
     let mut expected = from;
     let mut prev = prev;
+    let mut hasher = RowHasher::default();
     while let Some(row) = rows.next().map_err(sql)? {
         let seq: i64 = row.get(0).map_err(sql)?;
         if seq as u64 != expected {
@@ -114,7 +115,7 @@ fn check_chunk(
             client_order_id,
             payload,
         };
-        if row_hash(&prev, &fields) != stored {
+        if hasher.hash(&prev, &fields) != stored {
             return Ok(Some((
                 expected,
                 "hash does not chain (the row was edited, moved, inserted or torn)".into(),
