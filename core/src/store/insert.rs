@@ -156,4 +156,32 @@ mod tests {
         }
         assert!(rows.iter().enumerate().all(|(i, row)| row.0 == i as i64 + 1));
     }
+
+    fn batch(events: &[Event], first_seq: u64) -> RowBatch {
+        let mut batch = RowBatch::default();
+        for event in events {
+            batch.push(event).unwrap();
+        }
+        batch.chain(first_seq, [0; 32]);
+        batch
+    }
+
+    #[test]
+    fn a_row_that_breaks_a_constraint_stops_its_statement_and_the_group_rolls_back_whole() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(schema::CREATE).unwrap();
+        let mut inserts = Inserts::prepare(&conn).unwrap();
+        let quote = fixtures::all().into_iter().find(|e| e.kind() == "QuoteTick").unwrap();
+        let quotes = vec![quote; 512];
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        inserts.insert(300, &batch(&quotes[..1], 300)).unwrap();
+        // Seq 300 is taken: the 512-row statement from seq 1 stops at its 300th row.
+        assert!(inserts.insert(1, &batch(&quotes, 1)).is_err());
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(count(&conn), 300, "OR FAIL keeps the rows before the bad one");
+        conn.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(count(&conn), 0);
+    }
 }

