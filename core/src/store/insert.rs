@@ -98,6 +98,7 @@ impl<'c> Inserts<'c> {
 mod tests {
     use super::*;
     use crate::events::{fixtures, Event};
+    use crate::store::chain::ChainHash;
     use crate::types::{ClientOrderId, InstrumentId, StrategyId};
 
     /// Stored columns of every row, in seq order.
@@ -137,7 +138,7 @@ mod tests {
             for event in chunk {
                 batch.push(event).unwrap();
             }
-            batch.chain(seq, [0; 32]);
+            batch.chain(ChainHash::Sha256, seq, [0; 32]);
             inserts.insert(seq, &batch).unwrap();
             seq += chunk.len() as u64;
         }
@@ -162,7 +163,7 @@ mod tests {
         for event in events {
             batch.push(event).unwrap();
         }
-        batch.chain(first_seq, [0; 32]);
+        batch.chain(ChainHash::Sha256, first_seq, [0; 32]);
         batch
     }
 

@@ -1,12 +1,14 @@
 //! The on-disk layout: tables, indexes, pragmas and the `meta` keys. Plain SQLite, so the
 //! `sqlite3` shell and sqlite-utils can query a log.
 
+use super::chain::ChainHash;
 use super::error::StoreError;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 
-/// The schema this build writes; a log with a higher version is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this build writes; a log with a higher version is refused. Schema 1 chains its
+/// rows with blake3, schema 2 with SHA-256 (`ChainHash`); both are read and appended to.
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const CREATE: &str = "
 CREATE TABLE events (
@@ -156,4 +158,9 @@ pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> 
         });
     }
     Ok(version)
+}
+
+/// The chain of the log behind `conn` (see `check_version`).
+pub fn chain_of(conn: &Connection, path: &Path) -> Result<ChainHash, StoreError> {
+    check_version(conn, path).map(ChainHash::of_schema)
 }

@@ -8,7 +8,7 @@
 
 use super::anchor::Anchor;
 use super::batch::{Admission, Backlog, RowBatch, Spares};
-use super::chain::{genesis, snapshot_hash, Hash};
+use super::chain::{snapshot_hash, ChainHash, Hash};
 use super::checkpointer::Checkpointer;
 use super::error::StoreError;
 use super::insert::Inserts;
@@ -98,6 +98,7 @@ struct Writer<'c> {
     group: Group,
     shared: Arc<Shared>,
     checkpointer: Option<Checkpointer>,
+    chain: ChainHash,
 }
 
 /// Runs the writer until every sender is gone, then commits what is left.
@@ -107,6 +108,7 @@ pub fn run(
     head: Anchor,
     rx: &Receiver<Request>,
     shared: &Arc<Shared>,
+    chain: ChainHash,
 ) {
     let inserts = match Inserts::prepare(conn) {
         Ok(statements) => statements,
@@ -124,6 +126,7 @@ pub fn run(
         group: Group { open: false, rows: 0, since: None, durable: false, waiters: Vec::new() },
         shared: Arc::clone(shared),
         checkpointer,
+        chain,
     };
     loop {
         let request = match w.group.since {
@@ -272,7 +275,7 @@ impl Writer<'_> {
             return Err(snap_err(format!("beyond the last event ({})", self.last_seq)));
         }
         self.begin(false)?;
-        let event_hash = event_hash(self.conn, &self.path, seq)?
+        let event_hash = event_hash(self.conn, &self.path, self.chain, seq)?
             .ok_or_else(|| snap_err("no such event".into()))?;
         let hash = snapshot_hash(seq, ts, &event_hash, payload);
         self.conn
@@ -325,9 +328,14 @@ impl Writer<'_> {
 }
 
 /// The hash of event `seq` (the genesis hash for seq 0), or None when there is no such row.
-pub fn event_hash(conn: &Connection, path: &Path, seq: u64) -> Result<Option<Hash>, StoreError> {
+pub fn event_hash(
+    conn: &Connection,
+    path: &Path,
+    chain: ChainHash,
+    seq: u64,
+) -> Result<Option<Hash>, StoreError> {
     if seq == 0 {
-        return Ok(Some(genesis()));
+        return Ok(Some(chain.genesis()));
     }
     let bytes: Option<Vec<u8>> = conn
         .query_row("SELECT hash FROM events WHERE seq = ?1", [seq as i64], |r| r.get(0))
