@@ -17,13 +17,14 @@ use rusqlite::{Connection, Statement};
 /// Rows per insert statement, largest first.
 const ROWS_PER_INSERT: [usize; 4] = [512, 64, 8, 1];
 
-/// What one row's id parameters hold; `None` while unknown (never bound).
+/// What one row's id parameters hold, once `known` (bound by an earlier run).
 #[derive(Debug, Clone, Copy, Default)]
 struct BoundIds {
-    kind: Option<&'static str>,
-    instrument_id: Option<Option<InstrumentId>>,
-    strategy_id: Option<Option<StrategyId>>,
-    client_order_id: Option<Option<ClientOrderId>>,
+    known: bool,
+    kind: &'static str,
+    instrument_id: Option<InstrumentId>,
+    strategy_id: Option<StrategyId>,
+    client_order_id: Option<ClientOrderId>,
 }
 
 struct Insert<'c> {
@@ -66,22 +67,24 @@ impl<'c> Inserts<'c> {
                     statement.raw_bind_parameter(at + 1, fields.seq as i64)?;
                     statement.raw_bind_parameter(at + 2, fields.ts_event as i64)?;
                     statement.raw_bind_parameter(at + 3, fields.ts_init as i64)?;
-                    if bound.kind != Some(row.kind) {
+                    let known = bound.known;
+                    if !known || bound.kind != row.kind {
                         statement.raw_bind_parameter(at + 4, fields.kind)?;
-                        bound.kind = Some(row.kind);
+                        bound.kind = row.kind;
                     }
-                    if bound.instrument_id != Some(row.instrument_id) {
+                    if !known || bound.instrument_id != row.instrument_id {
                         statement.raw_bind_parameter(at + 5, fields.instrument_id)?;
-                        bound.instrument_id = Some(row.instrument_id);
+                        bound.instrument_id = row.instrument_id;
                     }
-                    if bound.strategy_id != Some(row.strategy_id) {
+                    if !known || bound.strategy_id != row.strategy_id {
                         statement.raw_bind_parameter(at + 6, fields.strategy_id)?;
-                        bound.strategy_id = Some(row.strategy_id);
+                        bound.strategy_id = row.strategy_id;
                     }
-                    if bound.client_order_id != Some(row.client_order_id) {
+                    if !known || bound.client_order_id != row.client_order_id {
                         statement.raw_bind_parameter(at + 7, fields.client_order_id)?;
-                        bound.client_order_id = Some(row.client_order_id);
+                        bound.client_order_id = row.client_order_id;
                     }
+                    bound.known = true;
                     statement.raw_bind_parameter(at + 8, fields.payload)?;
                     statement.raw_bind_parameter(at + 9, &row.hash[..])?;
                 }
