@@ -23,7 +23,7 @@ mod verify;
 mod writer;
 
 pub use anchor::Anchor;
-pub use batch::RowBatch;
+pub use batch::{BadPayload, RowBatch};
 pub use chain::{to_hex, ChainHash, Hash};
 pub use error::StoreError;
 pub use reader::{EventIter, StoredRow};
