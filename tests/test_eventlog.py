@@ -266,7 +266,7 @@ def test_sqlite_utils_and_sqlite3_read_the_log(tmp_path: Path) -> None:
     assert len(fills) == 1
     assert events.decode(fills[0]["payload"]) == fixture("OrderFilled")
     meta = {row["key"]: row["value"] for row in db["meta"].rows}
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == "2"
     assert meta["run_id"] == "test-run"
     indexed = {tuple(i.columns) for i in db.table("events").indexes}
     assert {

@@ -30,9 +30,8 @@ fn durability(text: &str) -> PyResult<Durability> {
     text.parse().map_err(|e: String| errors::invalid_value("durability", e))
 }
 
-/// Fills a batch from payloads, naming the first bad one by its index, then appends it; all
-/// without the GIL (the bytes objects are borrowed, not copied), so Python threads run
-/// meanwhile.
+/// Fills a batch from payloads (a bad one is named by its index), then appends it; all without
+/// the GIL (the bytes objects are borrowed, not copied), so Python threads run meanwhile.
 fn append_payloads<T: Send>(
     py: Python<'_>,
     log: &store::EventLog,
@@ -41,13 +40,7 @@ fn append_payloads<T: Send>(
 ) -> PyResult<T> {
     py.allow_threads(|| {
         let mut batch = log.batch();
-        batch.reserve(payloads.len(), payloads.iter().map(|p| p.len()).sum());
-        for (i, payload) in payloads.iter().enumerate() {
-            batch.push_payload(payload).map_err(|e| match e {
-                CodecError::Decode(why) => CodecError::Decode(format!("payloads[{i}]: {why}")),
-                encode @ CodecError::Encode(_) => encode,
-            })?;
-        }
+        batch.push_payloads(payloads).map_err(CodecError::from)?;
         append(batch)
     })
     .map_err(|e| errors::store(&e))

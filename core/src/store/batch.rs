@@ -4,11 +4,11 @@
 //! stream of appends allocates nothing (a fresh allocation per row or per batch costs page
 //! faults on both threads: measured a tenth of a long append's time).
 
-use super::chain::{row_hash, Hash, RowFields};
+use super::chain::{ChainHash, Hash, RowFields, RowHasher};
 use crate::events::{CodecError, Event};
 use crate::types::{ClientOrderId, InstrumentId, StrategyId};
 use std::ops::Range;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 /// One row's columns; its payload is a range of the batch's buffer.
 #[derive(Debug, Clone)]
@@ -29,6 +29,37 @@ pub struct RowBatch {
     rows: Vec<RowColumns>,
     payloads: Vec<u8>,
     commands: usize,
+    hasher: RowHasher,
+    /// The second thread's share of a `push_payloads`, kept to be filled again.
+    helper: Option<Box<RowBatch>>,
+}
+
+/// Payloads given at once from which a batch decodes half on a second thread (when there is a
+/// second core): fewer, and starting the thread costs more than it saves.
+const PARALLEL_PAYLOADS: usize = 2048;
+
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// A payload of `push_payloads` that is not an event: its index among them, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadPayload {
+    pub index: usize,
+    pub error: CodecError,
+}
+
+impl From<BadPayload> for CodecError {
+    /// The error, naming the payload by its index.
+    fn from(bad: BadPayload) -> Self {
+        match bad.error {
+            CodecError::Decode(why) => {
+                CodecError::Decode(format!("payloads[{}]: {why}", bad.index))
+            }
+            encode @ CodecError::Encode(_) => encode,
+        }
+    }
 }
 
 impl RowBatch {
@@ -90,6 +121,67 @@ impl RowBatch {
         self.push(&Event::from_msgpack(payload)?)
     }
 
+    /// `push_payload` for each, in order; from `PARALLEL_PAYLOADS` on, the second half is
+    /// decoded and encoded on a second thread meanwhile (the chain, which is sequential, is
+    /// hashed later). A payload that is not an event is refused with its index, and then the
+    /// batch holds none of these payloads.
+    pub fn push_payloads<P: AsRef<[u8]> + Sync>(
+        &mut self,
+        payloads: &[P],
+    ) -> Result<(), BadPayload> {
+        let mark = (self.rows.len(), self.payloads.len(), self.commands);
+        let pushed = if payloads.len() >= PARALLEL_PAYLOADS && cores() > 1 {
+            self.push_on_two_threads(payloads)
+        } else {
+            self.push_each(payloads, 0)
+        };
+        if pushed.is_err() {
+            self.rows.truncate(mark.0);
+            self.payloads.truncate(mark.1);
+            self.commands = mark.2;
+        }
+        pushed
+    }
+
+    fn push_each<P: AsRef<[u8]>>(
+        &mut self,
+        payloads: &[P],
+        first_index: usize,
+    ) -> Result<(), BadPayload> {
+        self.reserve(payloads.len(), payloads.iter().map(|p| p.as_ref().len()).sum());
+        for (i, payload) in payloads.iter().enumerate() {
+            self.push_payload(payload.as_ref())
+                .map_err(|error| BadPayload { index: first_index + i, error })?;
+        }
+        Ok(())
+    }
+
+    fn push_on_two_threads<P: AsRef<[u8]> + Sync>(
+        &mut self,
+        payloads: &[P],
+    ) -> Result<(), BadPayload> {
+        let (mine, theirs) = payloads.split_at(payloads.len() / 2);
+        let mut helper = self.helper.take().unwrap_or_default();
+        helper.clear();
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| helper.push_each(theirs, mine.len()));
+            let first = self.push_each(mine, 0);
+            (first, second.join())
+        });
+        // A panic is a bug: it goes on up as it would have on one thread.
+        let second = second.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        first.and(second)?;
+        let offset = self.payloads.len();
+        self.payloads.extend_from_slice(&helper.payloads);
+        self.rows.extend(helper.rows.iter().map(|row| RowColumns {
+            payload: row.payload.start + offset..row.payload.end + offset,
+            ..row.clone()
+        }));
+        self.commands += helper.commands;
+        self.helper = Some(helper);
+        Ok(())
+    }
+
     pub fn rows(&self) -> impl Iterator<Item = (&RowColumns, &[u8])> {
         self.rows.iter().map(|row| (row, &self.payloads[row.payload.clone()]))
     }
@@ -100,9 +192,10 @@ impl RowBatch {
 
     /// Numbers the rows from `first_seq` and chains their hashes on from `prev`; returns the
     /// last hash.
-    pub fn chain(&mut self, first_seq: u64, mut prev: Hash) -> Hash {
+    pub fn chain(&mut self, chain: ChainHash, first_seq: u64, mut prev: Hash) -> Hash {
         for (seq, row) in (first_seq..).zip(self.rows.iter_mut()) {
-            prev = row_hash(&prev, &row.fields(seq, &self.payloads[row.payload.clone()]));
+            let fields = row.fields(seq, &self.payloads[row.payload.clone()]);
+            prev = self.hasher.hash(chain, &prev, &fields);
             row.hash = prev;
         }
         prev
@@ -191,8 +284,62 @@ impl Drop for Admission {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::fixtures;
     use std::sync::mpsc::channel;
     use std::time::Duration;
+
+    /// Every fixture over and over, `n` payloads in all, a command only near the end.
+    fn payloads(n: usize) -> Vec<Vec<u8>> {
+        let all: Vec<Event> = fixtures::all().into_iter().filter(|e| !e.is_command()).collect();
+        let command = fixtures::all().into_iter().find(Event::is_command).unwrap();
+        let mut out: Vec<Vec<u8>> =
+            (0..n - 1).map(|i| all[i % all.len()].to_msgpack().unwrap()).collect();
+        out.insert(n - 3, command.to_msgpack().unwrap());
+        out
+    }
+
+    fn contents(batch: &RowBatch) -> Vec<(String, Option<InstrumentId>, Vec<u8>)> {
+        batch.rows().map(|(r, p)| (r.kind.to_owned(), r.instrument_id, p.to_vec())).collect()
+    }
+
+    #[test]
+    fn payloads_split_over_two_threads_go_in_as_one_at_a_time_would() {
+        let payloads = payloads(PARALLEL_PAYLOADS * 2 + 7);
+        let mut one_by_one = RowBatch::default();
+        for p in &payloads {
+            one_by_one.push_payload(p).unwrap();
+        }
+        let mut batch = RowBatch::default();
+        batch.push_payload(&payloads[0]).unwrap();
+        // Twice: the second thread's share is reused.
+        for _ in 0..2 {
+            batch.push_payloads(&payloads).unwrap();
+        }
+        assert_eq!(batch.len(), 2 * payloads.len() + 1);
+        assert!(batch.has_command(), "a command in the second half counts");
+        let rows = contents(&batch);
+        let expected = contents(&one_by_one);
+        assert_eq!(rows[1..=payloads.len()], expected[..]);
+        assert_eq!(rows[payloads.len() + 1..], expected[..]);
+        assert_eq!(rows[0], expected[0]);
+    }
+
+    #[test]
+    fn a_bad_payload_is_named_by_its_index_and_none_of_the_call_stays() {
+        for at in [5, PARALLEL_PAYLOADS + 5] {
+            let mut payloads = payloads(PARALLEL_PAYLOADS * 2);
+            payloads[at] = b"not an event".to_vec();
+            let mut batch = RowBatch::default();
+            batch.push_payload(&payloads[0]).unwrap();
+            let bad = batch.push_payloads(&payloads).unwrap_err();
+            assert_eq!(bad.index, at);
+            let error = CodecError::from(bad);
+            assert!(error.to_string().contains(&format!("payloads[{at}]: ")), "{error}");
+            assert_eq!(batch.len(), 1);
+            assert!(!batch.has_command());
+            assert_eq!(batch.rows().next().unwrap().1, &payloads[0][..]);
+        }
+    }
 
     #[test]
     fn an_appender_waits_while_the_backlog_is_full_and_goes_on_once_it_drains() {

@@ -1,4 +1,4 @@
-//! The event log: every event appended to an SQLite file (WAL) under a blake3 hash chain,
+//! The event log: every event appended to an SQLite file (WAL) under a hash chain,
 //! with the head also kept in a sidecar anchor file. The one I/O module: it sits outside the
 //! deterministic engine and owns a writer thread (see `writer`). It links the system
 //! libsqlite3 (never a bundled copy), the same library Python's sqlite3 uses, so both can open
@@ -14,6 +14,7 @@ mod batch;
 mod chain;
 mod checkpointer;
 mod error;
+mod insert;
 mod reader;
 mod recorder;
 mod schema;
@@ -22,8 +23,8 @@ mod verify;
 mod writer;
 
 pub use anchor::Anchor;
-pub use batch::RowBatch;
-pub use chain::{genesis, to_hex, Hash};
+pub use batch::{BadPayload, RowBatch};
+pub use chain::{to_hex, ChainHash, Hash};
 pub use error::StoreError;
 pub use reader::{EventIter, StoredRow};
 pub use recorder::{RecordError, Recorder, RunHeader, RUN_HEADER_PREFIX};
@@ -165,6 +166,8 @@ struct WriteSide {
 /// An open event log. `append*` and `flush` need a log opened for writing.
 pub struct EventLog {
     path: PathBuf,
+    /// How its rows are chained (by its schema version).
+    chain: ChainHash,
     write: Option<WriteSide>,
     torn: Option<TornTail>,
 }
@@ -205,6 +208,17 @@ impl EventLog {
         meta: &LogMeta,
         durability: Durability,
     ) -> Result<Self, StoreError> {
+        Self::create_schema(path, meta, durability, schema::SCHEMA_VERSION)
+    }
+
+    /// `create_with` for a log of an older schema `version` (tests of logs written before).
+    fn create_schema(
+        path: &Path,
+        meta: &LogMeta,
+        durability: Durability,
+        version: i64,
+    ) -> Result<Self, StoreError> {
+        let genesis = ChainHash::of_schema(version).genesis();
         if path.exists() {
             return Err(StoreError::Exists { path: path.display().to_string() });
         }
@@ -217,11 +231,11 @@ impl EventLog {
             let sql = |e: rusqlite::Error| StoreError::sql(&tmp, &e);
             conn.execute_batch(&format!("BEGIN; {} ", schema::CREATE)).map_err(sql)?;
             for (key, value) in [
-                (schema::META_SCHEMA_VERSION, schema::SCHEMA_VERSION.to_string()),
+                (schema::META_SCHEMA_VERSION, version.to_string()),
                 (schema::META_RUN_ID, meta.run_id.clone()),
                 (schema::META_CONFIG, meta.config.clone()),
                 (schema::META_HEAD_SEQ, "0".into()),
-                (schema::META_HEAD_HASH, to_hex(&genesis())),
+                (schema::META_HEAD_HASH, to_hex(&genesis)),
             ] {
                 schema::set_meta(&conn, &tmp, key, &value)?;
             }
@@ -232,7 +246,7 @@ impl EventLog {
             return Err(StoreError::Exists { path: path.display().to_string() });
         }
         std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, &e))?;
-        Anchor { seq: 0, hash: genesis(), durable: 0 }.write(path)?;
+        Anchor { seq: 0, hash: genesis, durable: 0 }.write(path)?;
         Self::open_with(path, durability)
     }
 
@@ -248,16 +262,16 @@ impl EventLog {
         schema::check_file(path)?;
         let lock = take_lock(path)?;
         let conn = schema::connect(path, false)?;
-        schema::check_version(&conn, path)?;
+        let chain = schema::chain_of(&conn, path)?;
         let anchor = Anchor::read(path)?;
-        let report = verify::verify(path, &conn, Ok(anchor), false)?;
+        let report = verify::verify(path, &conn, chain, Ok(anchor), false)?;
         let torn = Self::cut_torn_tail(path, &conn, &report, anchor)?;
         let head = if torn.is_some() {
             let last: Option<i64> = conn
                 .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
                 .map_err(|e| StoreError::sql(path, &e))?;
             let last = last.unwrap_or(0) as u64;
-            (last, writer::event_hash(&conn, path, last)?.unwrap_or_else(genesis))
+            (last, writer::event_hash(&conn, path, chain, last)?.unwrap_or_else(|| chain.genesis()))
         } else {
             (report.last_seq, report.last_hash)
         };
@@ -278,13 +292,14 @@ impl EventLog {
         let thread_path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("nautui-eventlog".into())
-            .spawn(move || writer::run(&thread_path, &conn, fresh, &rx, &thread_shared))
+            .spawn(move || writer::run(&thread_path, &conn, fresh, &rx, &thread_shared, chain))
             .map_err(|e| StoreError::Io {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
         Ok(Self {
             path: path.to_path_buf(),
+            chain,
             write: Some(WriteSide {
                 appender: Mutex::new(Appender {
                     next_seq: head.0 + 1,
@@ -343,8 +358,8 @@ impl EventLog {
     pub fn open_readonly(path: &Path) -> Result<Self, StoreError> {
         schema::check_file(path)?;
         let conn = schema::connect(path, true)?;
-        schema::check_version(&conn, path)?;
-        Ok(Self { path: path.to_path_buf(), write: None, torn: None })
+        let chain = schema::chain_of(&conn, path)?;
+        Ok(Self { path: path.to_path_buf(), chain, write: None, torn: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -473,7 +488,7 @@ impl EventLog {
                 return Ok((AppendReceipt { first_seq, last_seq: first_seq - 1 }, None));
             }
             let tx = appender.tx.as_ref().ok_or_else(|| self.stopped())?;
-            let hash = rows.chain(first_seq, appender.last_hash);
+            let hash = rows.chain(self.chain, first_seq, appender.last_hash);
             let request = Request::Append { first_seq, rows, done, admitted };
             tx.send(request).map_err(|_| self.stopped())?;
             appender.next_seq += n;
@@ -522,7 +537,8 @@ impl EventLog {
             .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
             .map_err(|e| StoreError::sql(&self.path, &e))?;
         let last = last.unwrap_or(0) as u64;
-        Ok((last, writer::event_hash(&conn, &self.path, last)?.unwrap_or_else(genesis)))
+        let genesis = || self.chain.genesis();
+        Ok((last, writer::event_hash(&conn, &self.path, self.chain, last)?.unwrap_or_else(genesis)))
     }
 
     /// Decoded events from `seq` to the last committed one.
@@ -580,21 +596,21 @@ impl EventLog {
     /// The latest valid snapshot at or before `seq`.
     pub fn snapshot_at_or_before(&self, seq: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let conn = schema::connect(&self.path, true)?;
-        reader::snapshot_at_or_before(&conn, &self.path, seq)
+        reader::snapshot_at_or_before(&conn, &self.path, self.chain, seq)
     }
 
     /// Verifies the chain of every committed row, the anchor and the snapshots. The hash
     /// covers each payload, so any change to one is caught here.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let conn = schema::connect(&self.path, true)?;
-        verify::verify(&self.path, &conn, Anchor::read(&self.path), false)
+        verify::verify(&self.path, &conn, self.chain, Anchor::read(&self.path), false)
     }
 
     /// `verify`, and every payload decoded by the engine and checked against its row's
     /// columns (catches a writer that hashed a bad row; slower).
     pub fn verify_deep(&self) -> Result<VerifyReport, StoreError> {
         let conn = schema::connect(&self.path, true)?;
-        verify::verify(&self.path, &conn, Anchor::read(&self.path), true)
+        verify::verify(&self.path, &conn, self.chain, Anchor::read(&self.path), true)
     }
 
     pub fn info(&self) -> Result<LogInfo, StoreError> {
@@ -629,7 +645,8 @@ impl EventLog {
             })
             .map_err(sql)?;
         let last_seq = last.unwrap_or(0) as u64;
-        let head = writer::event_hash(&conn, path, last_seq)?.unwrap_or_else(genesis);
+        let head = writer::event_hash(&conn, path, self.chain, last_seq)?
+            .unwrap_or_else(|| self.chain.genesis());
         Ok(LogInfo {
             path: path.display().to_string(),
             schema_version,

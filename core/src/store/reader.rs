@@ -1,6 +1,7 @@
 //! Reading a log: rows by seq range (with their columns and hash), events decoded, snapshots.
 //! Each reader has its own read-only connection, so reads never wait for the writer (WAL).
 
+use super::chain::ChainHash;
 use super::error::StoreError;
 use super::schema::{self, SELECT_ROWS};
 use super::verify::snapshot_ok;
@@ -134,6 +135,7 @@ impl Iterator for EventIter {
 pub fn snapshot_at_or_before(
     conn: &Connection,
     path: &Path,
+    chain: ChainHash,
     seq: u64,
 ) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
     let sql = |e: rusqlite::Error| StoreError::sql(path, &e);
@@ -145,7 +147,7 @@ pub fn snapshot_at_or_before(
         .map_err(sql)?;
     let mut rows = stmt.query([seq.min(i64::MAX as u64) as i64]).map_err(sql)?;
     while let Some(row) = rows.next().map_err(sql)? {
-        if snapshot_ok(conn, path, row, last_seq)? {
+        if snapshot_ok(conn, path, chain, row, last_seq)? {
             let at = row.get::<_, i64>(0).map_err(sql)? as u64;
             return Ok(Some((at, row.get(2).map_err(sql)?)));
         }

@@ -1,12 +1,14 @@
 //! The on-disk layout: tables, indexes, pragmas and the `meta` keys. Plain SQLite, so the
 //! `sqlite3` shell and sqlite-utils can query a log.
 
+use super::chain::ChainHash;
 use super::error::StoreError;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 
-/// The schema this build writes; a log with a higher version is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this build writes; a log with a higher version is refused. Schema 1 chains its
+/// rows with blake3, schema 2 with SHA-256 (`ChainHash`); both are read and appended to.
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const CREATE: &str = "
 CREATE TABLE events (
@@ -41,10 +43,14 @@ CREATE TABLE meta (
 pub const EVENT_COLUMNS: usize = 9;
 
 /// An insert of `rows` events in one statement (numbered parameters, `EVENT_COLUMNS` per row).
+///
+/// `OR FAIL`: a row that breaks a constraint stops the statement and leaves the rows before it
+/// in place, so SQLite keeps no statement journal (a copy of every page the statement changes,
+/// measured at 7% of the writer's time); the writer rolls the whole group back on any error.
 pub fn insert_events(rows: usize) -> String {
     use std::fmt::Write as _;
     let mut sql = String::from(
-        "INSERT INTO events (seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
+        "INSERT OR FAIL INTO events (seq, ts_event, ts_init, kind, instrument_id, strategy_id, \
          client_order_id, payload, hash) VALUES ",
     );
     for row in 0..rows {
@@ -152,4 +158,9 @@ pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> 
         });
     }
     Ok(version)
+}
+
+/// The chain of the log behind `conn` (see `check_version`).
+pub fn chain_of(conn: &Connection, path: &Path) -> Result<ChainHash, StoreError> {
+    check_version(conn, path).map(ChainHash::of_schema)
 }

@@ -72,7 +72,7 @@ fn appends_read_back_in_order_with_gap_free_seqs() {
     log.flush().unwrap();
     assert!(log.verify().unwrap().ok());
     let info = log.info().unwrap();
-    assert_eq!((info.events, info.run_id.as_str(), info.schema_version), (head.0 + 1, "run-1", 1));
+    assert_eq!((info.events, info.run_id.as_str(), info.schema_version), (head.0 + 1, "run-1", 2));
 }
 
 #[test]
@@ -368,7 +368,7 @@ fn deep_verify_decodes_payloads_against_their_columns() {
         client_order_id: None,
         payload: b"\x81\xa4type\xa5Bogus",
     };
-    let hash = chain::row_hash(&prev.try_into().unwrap(), &row);
+    let hash = chain::row_hash(ChainHash::Sha256, &prev.try_into().unwrap(), &row);
     c.execute(
         "INSERT INTO events VALUES (55, 1, 1, 'QuoteTick', NULL, NULL, NULL, ?1, ?2)",
         params![row.payload, &hash[..]],
@@ -611,4 +611,73 @@ fn rows_are_committed_within_the_batch_delay_while_the_queue_never_empties() {
     }
     appender.join().unwrap();
     assert!(committed_while_appending, "no commit until the queue emptied");
+}
+
+/// The stored row `seq` re-hashed with `chain` on the stored hash before it, and its stored hash.
+fn rehash(path: &Path, chain: ChainHash, seq: u64) -> (Hash, Hash) {
+    let log = EventLog::open_readonly(path).unwrap();
+    let prev = if seq == 1 {
+        chain.genesis()
+    } else {
+        log.read_rows(seq - 1, 1).unwrap()[0].hash.clone().try_into().unwrap()
+    };
+    let row = log.read_rows(seq, 1).unwrap().remove(0);
+    let fields = chain::RowFields {
+        seq,
+        ts_event: row.ts_event,
+        ts_init: row.ts_init,
+        kind: &row.kind,
+        instrument_id: row.instrument_id.as_deref(),
+        strategy_id: row.strategy_id.as_deref(),
+        client_order_id: row.client_order_id.as_deref(),
+        payload: &row.payload,
+    };
+    (chain::row_hash(chain, &prev, &fields), row.hash.try_into().unwrap())
+}
+
+fn schema_version(path: &Path) -> String {
+    raw(path)
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_new_log_is_schema_2_and_chains_its_rows_with_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample(&dir);
+    assert_eq!(schema_version(&path), "2");
+    for seq in [1, 2, 54] {
+        let (sha, stored) = rehash(&path, ChainHash::Sha256, seq);
+        assert_eq!(sha, stored, "seq {seq}");
+        assert_ne!(rehash(&path, ChainHash::Blake3, seq).0, stored);
+    }
+}
+
+#[test]
+fn a_log_of_schema_1_opens_verifies_and_grows_on_its_blake3_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let log = EventLog::create_schema(&path, &meta(), Durability::Safe, 1).unwrap();
+    log.append(&fixtures::all()).unwrap();
+    log.close().unwrap();
+    drop(log);
+    assert_eq!(schema_version(&path), "1");
+    let log = EventLog::open(&path).unwrap();
+    assert!(log.torn_tail().is_none());
+    let r = log.append(&quotes(600)).unwrap();
+    log.save_snapshot(r.last_seq, 1, b"state").unwrap();
+    log.close().unwrap();
+    drop(log);
+    assert_eq!(schema_version(&path), "1", "appending keeps the log's schema");
+    for seq in [1, r.first_seq, r.last_seq] {
+        let (blake3, stored) = rehash(&path, ChainHash::Blake3, seq);
+        assert_eq!(blake3, stored, "seq {seq}");
+    }
+    let log = EventLog::open_readonly(&path).unwrap();
+    let report = log.verify().unwrap();
+    assert!(report.ok(), "{}", report.summary(&path));
+    assert_eq!((report.last_seq, report.snapshots), (r.last_seq, 1));
+    assert_eq!(log.latest_snapshot().unwrap(), Some((r.last_seq, b"state".to_vec())));
+    raw(&path).execute("UPDATE events SET ts_init = ts_init + 1 WHERE seq = 40", []).unwrap();
+    assert_eq!(first_bad(&path).0, Some(40));
 }

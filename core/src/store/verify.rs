@@ -4,7 +4,7 @@
 //! chunks (each chunk starts from the stored hash of the row before it); the first bad seq wins.
 
 use super::anchor::Anchor;
-use super::chain::{genesis, row_hash, snapshot_hash, Hash, RowFields};
+use super::chain::{snapshot_hash, ChainHash, Hash, RowFields, RowHasher};
 use super::error::StoreError;
 use super::schema;
 use super::writer::event_hash;
@@ -65,6 +65,7 @@ type Bad = (u64, String);
 fn check_chunk(
     conn: &Connection,
     path: &Path,
+    chain: ChainHash,
     from: u64,
     to: u64,
     prev: Hash,
@@ -80,6 +81,7 @@ fn check_chunk(
     let mut rows = stmt.query([from as i64, to as i64]).map_err(sql)?;
     let mut expected = from;
     let mut prev = prev;
+    let mut hasher = RowHasher::default();
     while let Some(row) = rows.next().map_err(sql)? {
         let seq: i64 = row.get(0).map_err(sql)?;
         if seq as u64 != expected {
@@ -114,7 +116,7 @@ fn check_chunk(
             client_order_id,
             payload,
         };
-        if row_hash(&prev, &fields) != stored {
+        if hasher.hash(chain, &prev, &fields) != stored {
             return Ok(Some((
                 expected,
                 "hash does not chain (the row was edited, moved, inserted or torn)".into(),
@@ -147,14 +149,20 @@ fn payload_problem(row: &RowFields<'_>) -> Option<String> {
     (!same).then(|| "payload does not match the row's columns".into())
 }
 
-fn stored_hash(conn: &Connection, path: &Path, seq: u64) -> Result<Hash, StoreError> {
-    Ok(event_hash(conn, path, seq)?.unwrap_or_else(genesis))
+fn stored_hash(
+    conn: &Connection,
+    path: &Path,
+    chain: ChainHash,
+    seq: u64,
+) -> Result<Hash, StoreError> {
+    Ok(event_hash(conn, path, chain, seq)?.unwrap_or_else(|| chain.genesis()))
 }
 
 /// Verifies the whole log at `path` (a reader connection per chunk).
 pub fn verify(
     path: &Path,
     conn: &Connection,
+    chain: ChainHash,
     anchor: Result<Anchor, StoreError>,
     deep: bool,
 ) -> Result<VerifyReport, StoreError> {
@@ -176,8 +184,8 @@ pub fn verify(
             .map(|&(from, to)| {
                 scope.spawn(move || {
                     let conn = schema::connect(path, true)?;
-                    let prev = stored_hash(&conn, path, from - 1)?;
-                    check_chunk(&conn, path, from, to, prev, deep)
+                    let prev = stored_hash(&conn, path, chain, from - 1)?;
+                    check_chunk(&conn, path, chain, from, to, prev, deep)
                 })
             })
             .collect();
@@ -201,7 +209,7 @@ pub fn verify(
             }
         }
     }
-    let last_hash = stored_hash(conn, path, last_seq)?;
+    let last_hash = stored_hash(conn, path, chain, last_seq)?;
     let (anchor, anchor_problem) = match anchor {
         Ok(a) => (Some(a), None),
         Err(e) => (None, Some(e.to_string())),
@@ -225,12 +233,12 @@ pub fn verify(
                     a.seq
                 ),
             ));
-        } else if stored_hash(conn, path, a.seq)? != a.hash {
+        } else if stored_hash(conn, path, chain, a.seq)? != a.hash {
             first =
                 Some((a.seq, "hash differs from the anchor file (the log was rewritten)".into()));
         }
     }
-    let (snapshots, bad_snapshots) = check_snapshots(conn, path, last_seq)?;
+    let (snapshots, bad_snapshots) = check_snapshots(conn, path, chain, last_seq)?;
     let (first_bad, problem) = first.map_or((None, None), |(s, p)| (Some(s), Some(p)));
     Ok(VerifyReport {
         events: events as u64,
@@ -249,6 +257,7 @@ pub fn verify(
 fn check_snapshots(
     conn: &Connection,
     path: &Path,
+    chain: ChainHash,
     last_seq: u64,
 ) -> Result<(u64, Vec<u64>), StoreError> {
     let sql = |e: rusqlite::Error| StoreError::sql(path, &e);
@@ -259,7 +268,7 @@ fn check_snapshots(
     while let Some(row) = rows.next().map_err(sql)? {
         count += 1;
         let seq = row.get::<_, i64>(0).map_err(sql)? as u64;
-        if !snapshot_ok(conn, path, row, last_seq)? {
+        if !snapshot_ok(conn, path, chain, row, last_seq)? {
             bad.push(seq);
         }
     }
@@ -270,6 +279,7 @@ fn check_snapshots(
 pub fn snapshot_ok(
     conn: &Connection,
     path: &Path,
+    chain: ChainHash,
     row: &rusqlite::Row<'_>,
     last_seq: u64,
 ) -> Result<bool, StoreError> {
@@ -285,6 +295,6 @@ pub fn snapshot_ok(
     if seq > last_seq {
         return Ok(false);
     }
-    let Some(event_hash) = event_hash(conn, path, seq)? else { return Ok(false) };
+    let Some(event_hash) = event_hash(conn, path, chain, seq)? else { return Ok(false) };
     Ok(snapshot_hash(seq, ts as u64, &event_hash, payload)[..] == *hash)
 }

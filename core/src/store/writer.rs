@@ -8,11 +8,12 @@
 
 use super::anchor::Anchor;
 use super::batch::{Admission, Backlog, RowBatch, Spares};
-use super::chain::{genesis, snapshot_hash, Hash, RowFields};
+use super::chain::{snapshot_hash, ChainHash, Hash};
 use super::checkpointer::Checkpointer;
 use super::error::StoreError;
-use super::schema::{self, EVENT_COLUMNS};
-use rusqlite::{params, Connection, OptionalExtension, Statement};
+use super::insert::Inserts;
+use super::schema;
+use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,11 +23,6 @@ use std::time::{Duration, Instant};
 pub const MAX_BATCH_DELAY: Duration = Duration::from_millis(50);
 /// A group is committed once it holds this many rows, to bound the transaction.
 const MAX_GROUP_ROWS: usize = 262_144;
-/// Rows per insert statement, largest first: a batch goes in through as few statements as these
-/// sizes allow (SQLite's cost per statement run is large next to a row's: 512 rows per
-/// statement measured about 1.7x the rows/s of one, 1.2x that of 64). A statement's
-/// parameters stay within SQLite's limit of 32,766.
-const ROWS_PER_INSERT: [usize; 4] = [512, 64, 8, 1];
 
 pub type Reply = SyncSender<Result<(), StoreError>>;
 
@@ -92,8 +88,7 @@ struct Group {
 struct Writer<'c> {
     path: PathBuf,
     conn: &'c Connection,
-    /// One prepared insert per entry of `ROWS_PER_INSERT`, in that order.
-    inserts: Vec<Statement<'c>>,
+    inserts: Inserts<'c>,
     last_seq: u64,
     last_hash: Hash,
     /// The last seq committed under synchronous=FULL.
@@ -103,6 +98,7 @@ struct Writer<'c> {
     group: Group,
     shared: Arc<Shared>,
     checkpointer: Option<Checkpointer>,
+    chain: ChainHash,
 }
 
 /// Runs the writer until every sender is gone, then commits what is left.
@@ -112,10 +108,9 @@ pub fn run(
     head: Anchor,
     rx: &Receiver<Request>,
     shared: &Arc<Shared>,
+    chain: ChainHash,
 ) {
-    let prepared: Result<Vec<_>, _> =
-        ROWS_PER_INSERT.iter().map(|&rows| conn.prepare(&schema::insert_events(rows))).collect();
-    let inserts = match prepared {
+    let inserts = match Inserts::prepare(conn) {
         Ok(statements) => statements,
         Err(e) => return shared.set_failure(StoreError::sql(path, &e)),
     };
@@ -131,6 +126,7 @@ pub fn run(
         group: Group { open: false, rows: 0, since: None, durable: false, waiters: Vec::new() },
         shared: Arc::clone(shared),
         checkpointer,
+        chain,
     };
     loop {
         let request = match w.group.since {
@@ -263,23 +259,9 @@ impl Writer<'_> {
             return Err(StoreError::corrupt(&self.path, first_seq, "appended out of order"));
         }
         self.begin(durable)?;
-        let mut seq = first_seq;
-        let mut rows_left = rows.rows();
-        let mut left = rows.len();
-        for (statement, &n) in self.inserts.iter_mut().zip(&ROWS_PER_INSERT) {
-            while left >= n {
-                for (i, (row, payload)) in rows_left.by_ref().take(n).enumerate() {
-                    let fields = row.fields(seq + i as u64, payload);
-                    bind_row(statement, i * EVENT_COLUMNS, &fields, &row.hash)
-                        .map_err(|e| StoreError::sql(&self.path, &e))?;
-                }
-                statement.raw_execute().map_err(|e| StoreError::sql(&self.path, &e))?;
-                seq += n as u64;
-                left -= n;
-            }
-        }
+        self.inserts.insert(first_seq, rows).map_err(|e| StoreError::sql(&self.path, &e))?;
         if let Some(hash) = rows.last_hash() {
-            self.last_seq = seq - 1;
+            self.last_seq = first_seq + rows.len() as u64 - 1;
             self.last_hash = hash;
         }
         self.group.rows += rows.len();
@@ -293,7 +275,7 @@ impl Writer<'_> {
             return Err(snap_err(format!("beyond the last event ({})", self.last_seq)));
         }
         self.begin(false)?;
-        let event_hash = event_hash(self.conn, &self.path, seq)?
+        let event_hash = event_hash(self.conn, &self.path, self.chain, seq)?
             .ok_or_else(|| snap_err("no such event".into()))?;
         let hash = snapshot_hash(seq, ts, &event_hash, payload);
         self.conn
@@ -345,28 +327,15 @@ impl Writer<'_> {
     }
 }
 
-/// Binds one row's values from parameter `offset + 1` on.
-fn bind_row(
-    statement: &mut Statement<'_>,
-    offset: usize,
-    row: &RowFields<'_>,
-    hash: &Hash,
-) -> rusqlite::Result<()> {
-    statement.raw_bind_parameter(offset + 1, row.seq as i64)?;
-    statement.raw_bind_parameter(offset + 2, row.ts_event as i64)?;
-    statement.raw_bind_parameter(offset + 3, row.ts_init as i64)?;
-    statement.raw_bind_parameter(offset + 4, row.kind)?;
-    statement.raw_bind_parameter(offset + 5, row.instrument_id)?;
-    statement.raw_bind_parameter(offset + 6, row.strategy_id)?;
-    statement.raw_bind_parameter(offset + 7, row.client_order_id)?;
-    statement.raw_bind_parameter(offset + 8, row.payload)?;
-    statement.raw_bind_parameter(offset + 9, &hash[..])
-}
-
 /// The hash of event `seq` (the genesis hash for seq 0), or None when there is no such row.
-pub fn event_hash(conn: &Connection, path: &Path, seq: u64) -> Result<Option<Hash>, StoreError> {
+pub fn event_hash(
+    conn: &Connection,
+    path: &Path,
+    chain: ChainHash,
+    seq: u64,
+) -> Result<Option<Hash>, StoreError> {
     if seq == 0 {
-        return Ok(Some(genesis()));
+        return Ok(Some(chain.genesis()));
     }
     let bytes: Option<Vec<u8>> = conn
         .query_row("SELECT hash FROM events WHERE seq = ?1", [seq as i64], |r| r.get(0))
