@@ -46,11 +46,11 @@ def expired(e: Engine) -> list[events.OrderExpired]:
 def test_a_resting_reduce_only_order_never_flips_a_position_that_changed() -> None:
     e = make_engine()
     e.process(quote(1, "100.00", "100.02"))
-    e.submit("manual", INSTRUMENT, "BUY", "MARKET", "1")
+    e.submit("manual", INSTRUMENT, "BUY", "1")
     stop_loss = e.submit(
-        "manual", INSTRUMENT, "SELL", "LIMIT", "1", price="100.50", reduce_only=True
+        "manual", INSTRUMENT, "SELL", "1", "LIMIT", price="100.50", reduce_only=True
     )
-    e.submit("manual", INSTRUMENT, "SELL", "MARKET", "1")  # flat before the limit is reached
+    e.submit("manual", INSTRUMENT, "SELL", "1")  # flat before the limit is reached
     e.drain_events()
     e.process(quote(2, "100.60", "100.62"))
     (expiry,) = expired(e)
@@ -75,8 +75,8 @@ def test_a_post_only_stop_limit_expires_if_it_triggers_into_a_taking_price(
         "manual",
         INSTRUMENT,
         "BUY",
-        "STOP_LIMIT",
         "1",
+        "STOP_LIMIT",
         price=limit,
         trigger_price="100.03",
         post_only=True,
