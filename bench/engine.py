@@ -1,5 +1,8 @@
-"""Engine benchmark: quote replay rate, order round trip, order scaling, bytes per quote (from the
-Rust example `core/examples/engine_bench.rs`, built and run in release mode), and from Python:
+"""Engine benchmark: quote replay rate, order round trip, order scaling, bytes per quote and
+`rss_growth_mb` (how much a run of 50,000,000 quotes and 5,000,000 trades with a strategy placing
+and canceling an order every 100 quotes grows after its first 5,000,000 quotes; goal <= 50),
+from the Rust example `core/examples/engine_bench.rs` built and run in release mode, and from
+Python:
 
 - gil_lag_ms_p99: while the engine replays 1,000,000 quotes with the Rust `ema_cross` (on the
   main thread, as a backtest would), another Python thread sleeps 1 ms at a time and records by
@@ -37,6 +40,7 @@ KEYS = (
     "order_roundtrip_ns_p99",
     "orders_scaling_ratio",
     "bytes_per_quote",
+    "rss_growth_mb",
 )
 GIL_QUOTES = 1_000_000
 

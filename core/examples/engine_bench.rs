@@ -1,14 +1,15 @@
-//! Engine figures for bench/engine.py: quote replay rate, order round trip, order scaling and
-//! input bytes per quote. Prints one JSON line.
+//! Engine figures for bench/engine.py: quote replay rate, order round trip, order scaling, input
+//! bytes per quote, and the memory a long run keeps (`rss_growth_mb`). Prints one JSON line.
 
 use nautui_core::engine::{Engine, EngineConfig, QuoteColumns};
-use nautui_core::events::{Event, QuoteTick, SubmitOrder};
+use nautui_core::events::{Event, QuoteTick, SubmitOrder, TradeTick};
 use nautui_core::matching::{BookMode, LatencyConfig, VenueConfig};
 use nautui_core::risk::RiskConfig;
 use nautui_core::rng::SeededRng;
+use nautui_core::strategy::{CallbackResult, Context, OrderRequest, Strategy, Subscriptions};
 use nautui_core::types::{
-    AccountId, AccountType, ClientOrderId, Currency, Instrument, InstrumentId, Money, OrderSide,
-    OrderType, StrategyId, TimeInForce, UnixNanos, Venue,
+    AccountId, AccountType, AggressorSide, ClientOrderId, Currency, Instrument, InstrumentId,
+    Money, OrderSide, OrderType, Price, StrategyId, TimeInForce, TradeId, UnixNanos, Venue,
 };
 use std::time::Instant;
 
@@ -169,6 +170,105 @@ fn order_times(n: u64) -> Vec<u64> {
     times
 }
 
+/// Every 100 quotes, cancels its working order and places a new limit ten ticks behind the bid:
+/// a strategy that runs for months and makes orders all the time.
+struct PlaceCancel {
+    quotes: u64,
+    working: Option<ClientOrderId>,
+}
+
+impl Strategy for PlaceCancel {
+    fn id(&self) -> StrategyId {
+        StrategyId::from_static("churn")
+    }
+    fn subscriptions(&self) -> Subscriptions {
+        Subscriptions { quotes: true, ..Subscriptions::default() }
+    }
+    fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
+        self.quotes += 1;
+        if self.quotes % 100 != 0 {
+            return Ok(());
+        }
+        if let Some(id) = self.working.take() {
+            if ctx.order(id).is_some_and(|o| o.is_open()) {
+                let _ = ctx.cancel(id);
+            }
+        }
+        let tick = Price::from_raw(10_000 * 10, 5).expect("ten ticks");
+        let price = quote.bid_price.checked_sub(tick).expect("price");
+        let request = OrderRequest::limit(
+            quote.instrument_id,
+            OrderSide::Buy,
+            "100".parse().expect("q"),
+            price,
+        );
+        self.working = ctx.submit(request).ok();
+        Ok(())
+    }
+}
+
+/// Resident memory of this process (bytes), from /proc.
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// MB the process grows by between 5,000,000 quotes in (every window full) and the end of a
+/// run of 50,000,000 quotes and 5,000,000 trades with `PlaceCancel` trading.
+fn rss_growth_mb(quotes: &mut Quotes) -> (f64, u64) {
+    let mut e = engine();
+    e.add_strategy(Box::new(PlaceCancel { quotes: 0, working: None })).expect("strategy");
+    e.start().expect("start");
+    let block = quotes.ts.len() as u64;
+    let mut baseline = 0;
+    let mut trades = 0u64;
+    for round in 0..50 {
+        let base = 1_600_000_000_000_000_000 + round * block * 1_000_000;
+        for (i, ts) in quotes.ts.iter_mut().enumerate() {
+            *ts = base + i as u64 * 1_000_000;
+        }
+        for chunk in 0..10 {
+            let rows = (chunk * block / 10) as usize..((chunk + 1) * block / 10) as usize;
+            let cols = quotes.columns();
+            let part = QuoteColumns {
+                instrument: &cols.instrument[rows.clone()],
+                bid_price: &cols.bid_price[rows.clone()],
+                ask_price: &cols.ask_price[rows.clone()],
+                bid_size: &cols.bid_size[rows.clone()],
+                ask_size: &cols.ask_size[rows.clone()],
+                ts_event: &cols.ts_event[rows.clone()],
+                ts_init: &cols.ts_init[rows.clone()],
+            };
+            e.run_quotes(&part).expect("quotes");
+            // A tenth as many trades as quotes, at the touch, after each slice.
+            let last = rows.end - 1;
+            for k in 0..(rows.len() as u64 / 10) {
+                trades += 1;
+                let trade = TradeTick {
+                    instrument_id: instrument().id,
+                    price: Price::from_raw(cols.bid_price[last], 5).expect("px"),
+                    size: "1000".parse().expect("qty"),
+                    aggressor_side: AggressorSide::Seller,
+                    trade_id: TradeId::new(&trades.to_string()).expect("id"),
+                    ts_event: UnixNanos(cols.ts_init[last] + k),
+                    ts_init: UnixNanos(cols.ts_init[last] + k),
+                };
+                e.process(trade.into()).expect("trade");
+            }
+            e.drain_events();
+        }
+        if round == 4 {
+            baseline = rss_bytes();
+        }
+    }
+    let grown = rss_bytes().saturating_sub(baseline);
+    (grown as f64 / 1_048_576.0, e.counters().orders)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--orders-only") {
@@ -193,8 +293,10 @@ fn main() {
     let scaling = large / (10.0 * small);
 
     let bytes_per_quote = quotes.bytes() as f64 / n as f64;
+    let mut quotes = quotes;
+    let (rss_growth, churned) = rss_growth_mb(&mut quotes);
     println!(
-        "{{\"replay_quotes_per_s\": {replay:.0}, \"order_roundtrip_ns_median\": {median}, \"order_roundtrip_ns_p99\": {p99}, \"orders_scaling_ratio\": {scaling:.3}, \"bytes_per_quote\": {bytes_per_quote:.1}}}",
+        "{{\"replay_quotes_per_s\": {replay:.0}, \"order_roundtrip_ns_median\": {median}, \"order_roundtrip_ns_p99\": {p99}, \"orders_scaling_ratio\": {scaling:.3}, \"bytes_per_quote\": {bytes_per_quote:.1}, \"rss_growth_mb\": {rss_growth:.1}, \"rss_orders\": {churned}}}",
         p99 = times[times.len() * 99 / 100]
     );
 }

@@ -1,7 +1,6 @@
 //! nautui's engine: an event-sourced, deterministic trading core. One module per concept;
 //! `python/` (behind the `python` feature) converts types for `nautui._core` and holds no logic.
 
-pub mod archive;
 pub mod backtest;
 pub mod book;
 pub mod clock;
@@ -17,6 +16,7 @@ pub mod performance;
 pub mod portfolio;
 #[cfg(feature = "python")]
 pub mod python;
+pub mod recent;
 pub mod replay;
 pub mod risk;
 pub mod rng;

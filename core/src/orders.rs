@@ -256,6 +256,22 @@ enum Change {
 
 impl Order {
     /// A new order in status Initialized, with the terms of its initialization event.
+    /// The order its own events describe, in order (from its `OrderInitialized`; commands and
+    /// events the state machine refuses change nothing): an order rebuilt from the event log.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Self> {
+        let mut order: Option<Self> = None;
+        for event in events {
+            match (&mut order, event) {
+                (None, Event::OrderInitialized(init)) => order = Some(Self::new(init)),
+                (Some(o), _) => {
+                    let _ = o.apply(event);
+                }
+                (None, _) => {}
+            }
+        }
+        order
+    }
+
     pub fn new(init: &OrderInitialized) -> Self {
         Self {
             client_order_id: init.client_order_id,

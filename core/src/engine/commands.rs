@@ -28,6 +28,8 @@ impl Engine {
             // Counted here too, so a log re-folded without its strategies still counts them.
             let count = self.state.order_counts.entry(cmd.strategy_id).or_insert(0);
             *count = (*count).max(n);
+            let highest = self.state.initialized.entry(cmd.strategy_id).or_insert(0);
+            *highest = (*highest).max(n);
         }
         OrderRequest {
             instrument_id: cmd.instrument_id,

@@ -21,10 +21,8 @@ pub use dispatch::Dispatch;
 pub use market::{ColumnError, QuoteColumns};
 pub use queue::{EventQueue, Route, Scheduled};
 pub use record::RecordError;
-pub use snapshot::{
-    archive_parts, ArchiveMarks, ArchiveParts, Archives, SnapshotError, SNAPSHOT_VERSION,
-};
-pub use state::{EngineState, InstrumentState};
+pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
+pub use state::{EngineState, InstrumentState, RECENT_CLOSED_ORDERS, RECENT_VENUE_IDS};
 
 use crate::book::BookError;
 use crate::clock::{Clock, ClockKind, TimerError, Timers};
@@ -162,11 +160,12 @@ impl Engine {
                 instruments: Vec::new(),
                 instrument_index: IdMap::default(),
                 orders: IdMap::default(),
-                closed: crate::archive::Archive::default(),
+                closed: crate::recent::Recent::new(state::RECENT_CLOSED_ORDERS),
                 open_orders: Vec::new(),
                 portfolio,
                 risk: RiskEngine::new(config.risk.clone())?,
                 order_counts: crate::types::IdMap::default(),
+                initialized: crate::types::IdMap::default(),
             },
             clock,
             queue: EventQueue::default(),

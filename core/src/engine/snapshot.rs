@@ -7,22 +7,17 @@
 //! state always gives the same bytes. A snapshot is taken between two calls into the engine,
 //! when nothing is half-processed; events not yet drained from the output are not state.
 //!
-//! The archives (orders in a final state, the ids the venue closed; see `crate::archive`) are
-//! written apart, from a position on: a full snapshot writes them whole, a light one
-//! (`snapshot_from` the current `ArchiveMarks`) writes none and is restored onto `Archives`
-//! of the same history. A replay keeps light snapshots, so seeking costs what the live state
-//! weighs, not what the run has done.
+//! Closed orders and the venue's closed ids are bounded windows (see `crate::recent`), so a
+//! snapshot weighs what the live state weighs, however long the run.
 
 use super::{Engine, EngineConfig, EngineCounters, EngineError, EngineState, EventQueue};
-use crate::archive::{Archive, ArchivePart, OwnedPart};
 use crate::clock::{Clock, TestClock, Timers};
 use crate::matching::SimulatedVenue;
-use crate::orders::Order;
 use crate::types::{ClientOrderId, UnixNanos};
 use serde::{Deserialize, Serialize};
 
 /// Format version written in every snapshot; a restore refuses any other.
-pub const SNAPSHOT_VERSION: u32 = 3;
+pub const SNAPSHOT_VERSION: u32 = 4;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,57 +30,6 @@ pub enum SnapshotError {
     Version { found: u32 },
     #[error("snapshot was taken with a different engine configuration")]
     ConfigMismatch,
-    #[error(
-        "snapshot leaves out the first {needed} archived {what}; the restore was given {given}"
-    )]
-    MissingArchive { what: &'static str, needed: u64, given: usize },
-}
-
-/// How long an engine's archives are: where a light snapshot's archives start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ArchiveMarks {
-    pub orders: usize,
-    pub venue_ids: usize,
-}
-
-/// Archives of one history, shared by the light snapshots restored onto them.
-#[derive(Debug, Clone, Default)]
-pub struct Archives {
-    pub orders: Archive<Order>,
-    pub venue_ids: Archive<ClientOrderId>,
-}
-
-impl Archives {
-    /// Takes on what `engine` (further on in the same history) archived beyond these.
-    pub fn catch_up(&mut self, engine: &Engine) {
-        self.orders.catch_up(&engine.state.closed);
-        if let Some(venue) = &engine.venue {
-            self.venue_ids.catch_up(venue.closed_ids());
-        }
-    }
-
-    /// Takes on the archive entries a snapshot carries (see `archive_parts`); they must start
-    /// where these end.
-    pub fn extend(&mut self, parts: ArchiveParts) -> Result<(), SnapshotError> {
-        let ArchiveParts { closed_orders, venue_closed_ids } = parts;
-        let gap =
-            |what, needed: u64, given: usize| SnapshotError::MissingArchive { what, needed, given };
-        if closed_orders.from != self.orders.len() as u64 {
-            return Err(gap("orders", closed_orders.from, self.orders.len()));
-        }
-        if venue_closed_ids.from != self.venue_ids.len() as u64 {
-            return Err(gap("venue order ids", venue_closed_ids.from, self.venue_ids.len()));
-        }
-        closed_orders.entries.into_iter().for_each(|o| self.orders.push(o));
-        venue_closed_ids.entries.into_iter().for_each(|id| self.venue_ids.push(id));
-        Ok(())
-    }
-
-    /// The same archives, frozen so that restores take their prefixes in O(1).
-    #[must_use]
-    pub fn freeze(self) -> Self {
-        Self { orders: self.orders.freeze(), venue_ids: self.venue_ids.freeze() }
-    }
 }
 
 /// What is written (borrowing the engine).
@@ -99,8 +43,6 @@ struct SnapshotRef<'a> {
     queue: &'a EventQueue,
     timers: &'a Timers,
     venue: Option<&'a SimulatedVenue>,
-    closed_orders: ArchivePart<'a, Order>,
-    venue_closed_ids: ArchivePart<'a, ClientOrderId>,
     latency_rng: Option<u64>,
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
@@ -108,29 +50,6 @@ struct SnapshotRef<'a> {
     /// Arrival times of the last message each way: venue traffic keeps its order.
     last_to_venue: UnixNanos,
     last_from_venue: UnixNanos,
-}
-
-/// The archive entries a snapshot carries, read without the rest of its state.
-#[derive(Debug, Deserialize)]
-pub struct ArchiveParts {
-    closed_orders: OwnedPart<Order>,
-    venue_closed_ids: OwnedPart<ClientOrderId>,
-}
-
-impl ArchiveParts {
-    /// True when the snapshot carries the archives whole (it needs no earlier snapshot).
-    pub fn whole(&self) -> bool {
-        self.closed_orders.from == 0 && self.venue_closed_ids.from == 0
-    }
-}
-
-/// The archive entries in snapshot `bytes`.
-pub fn archive_parts(bytes: &[u8]) -> Result<ArchiveParts, SnapshotError> {
-    let found = version(bytes)?;
-    if found != SNAPSHOT_VERSION {
-        return Err(SnapshotError::Version { found });
-    }
-    decode(bytes)
 }
 
 /// What is read back.
@@ -142,8 +61,6 @@ struct SnapshotOwned {
     queue: EventQueue,
     timers: Timers,
     venue: Option<SimulatedVenue>,
-    closed_orders: OwnedPart<Order>,
-    venue_closed_ids: OwnedPart<ClientOrderId>,
     latency_rng: Option<u64>,
     submitted_at: Vec<(ClientOrderId, UnixNanos)>,
     accepted_at: Vec<(ClientOrderId, UnixNanos)>,
@@ -182,20 +99,6 @@ fn sorted(map: &crate::types::IdMap<ClientOrderId, UnixNanos>) -> Vec<(ClientOrd
 impl Engine {
     /// The engine's full state as bytes (see the module docs).
     pub fn snapshot(&self) -> Result<Vec<u8>, EngineError> {
-        self.snapshot_from(ArchiveMarks::default())
-    }
-
-    /// How long the archives are now.
-    pub fn archive_marks(&self) -> ArchiveMarks {
-        ArchiveMarks {
-            orders: self.state.closed.len(),
-            venue_ids: self.venue.as_ref().map_or(0, |v| v.closed_ids().len()),
-        }
-    }
-
-    /// The state as bytes, with the archives from `from` on only (see the module docs).
-    pub fn snapshot_from(&self, from: ArchiveMarks) -> Result<Vec<u8>, EngineError> {
-        let no_ids = Archive::default();
         let snapshot = SnapshotRef {
             version: SNAPSHOT_VERSION,
             config: &self.config,
@@ -204,11 +107,6 @@ impl Engine {
             queue: &self.queue,
             timers: &self.timers,
             venue: self.venue.as_ref(),
-            closed_orders: ArchivePart { from: from.orders, archive: &self.state.closed },
-            venue_closed_ids: ArchivePart {
-                from: from.venue_ids,
-                archive: self.venue.as_ref().map_or(&no_ids, |v| v.closed_ids()),
-            },
             latency_rng: self.latency.rng_state(),
             submitted_at: sorted(&self.submitted_at),
             accepted_at: sorted(&self.accepted_at),
@@ -222,16 +120,6 @@ impl Engine {
     /// An engine in exactly the state `bytes` describes, built for `config` (which must be the
     /// configuration the snapshot was taken with). Strategies are added afterwards.
     pub fn restore(config: EngineConfig, bytes: &[u8]) -> Result<Self, EngineError> {
-        Self::restore_onto(config, bytes, None)
-    }
-
-    /// Like `restore`, for a snapshot that may leave out the start of the archives: they are
-    /// taken from `base` (archives of the same history, at least as long).
-    pub fn restore_onto(
-        config: EngineConfig,
-        bytes: &[u8],
-        base: Option<&Archives>,
-    ) -> Result<Self, EngineError> {
         let found = version(bytes)?;
         if found != SNAPSHOT_VERSION {
             return Err(SnapshotError::Version { found }.into());
@@ -244,30 +132,11 @@ impl Engine {
         if let Some(state) = snap.latency_rng {
             engine.latency.set_rng_state(state);
         }
-        let missing = |what, needed, given: Option<usize>| SnapshotError::MissingArchive {
-            what,
-            needed,
-            given: given.unwrap_or(0),
-        };
-        let needed = snap.closed_orders.from;
-        let closed = snap
-            .closed_orders
-            .complete(base.map(|b| &b.orders))
-            .ok_or_else(|| missing("orders", needed, base.map(|b| b.orders.len())))?;
-        let needed = snap.venue_closed_ids.from;
-        let closed_ids = snap
-            .venue_closed_ids
-            .complete(base.map(|b| &b.venue_ids))
-            .ok_or_else(|| missing("venue order ids", needed, base.map(|b| b.venue_ids.len())))?;
         engine.state = snap.state;
-        engine.state.closed = closed;
         engine.clock.advance_to(snap.clock.now());
         engine.queue = snap.queue;
         engine.timers = snap.timers;
         engine.venue = snap.venue;
-        if let Some(venue) = engine.venue.as_mut() {
-            venue.set_closed_ids(closed_ids);
-        }
         engine.submitted_at = snap.submitted_at.into_iter().collect();
         engine.accepted_at = snap.accepted_at.into_iter().collect();
         engine.counters = snap.counters;
@@ -325,38 +194,26 @@ mod tests {
     }
 
     #[test]
-    fn a_light_snapshot_restored_onto_the_archives_is_the_whole_state() {
+    fn closed_orders_leave_memory_and_snapshots_stop_growing() {
         let mut engine = live_engine(6);
-        let mut early = None;
-        for (i, event) in inputs(6, 600).into_iter().enumerate() {
+        let mut sizes = Vec::new();
+        let mut closed = Vec::new();
+        for (i, event) in inputs(6, 20_000).into_iter().enumerate() {
             engine.process(event).unwrap();
-            if i == 300 {
-                engine.drain_events();
-                early = Some((engine.archive_marks(), engine.snapshot().unwrap()));
+            engine.drain_events();
+            if i % 5_000 == 4_999 {
+                sizes.push(engine.snapshot().unwrap().len());
+                closed.push(engine.state().closed_orders().len());
             }
         }
-        engine.drain_events();
-        let (marks, full) = early.unwrap();
-        assert!(marks.orders > 0 && marks.venue_ids > 0, "nothing was archived: {marks:?}");
-        let later = engine.archive_marks();
-        assert!(later.orders > marks.orders, "no order closed after the first snapshot");
-        let mut archives = Archives::default();
-        archives.catch_up(&engine);
-        // A light snapshot carries none of the archive, so it stays small.
-        let back = Engine::restore(config(6, true), &full).unwrap();
-        let light = back.snapshot_from(marks).unwrap();
-        assert!(light.len() < full.len());
-        let restored = Engine::restore_onto(config(6, true), &light, Some(&archives)).unwrap();
-        assert_eq!(restored.snapshot().unwrap(), full);
-        assert_eq!(restored.archive_marks(), marks, "only the prefix of the longer archives");
-        let err = Engine::restore(config(6, true), &light).err().unwrap();
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "snapshot leaves out the first {} archived orders; the restore was given 0",
-                marks.orders
-            )
-        );
+        let capacity = crate::engine::RECENT_CLOSED_ORDERS;
+        assert_eq!(closed.last(), Some(&capacity), "the window filled: {closed:?}");
+        let venue_ids = engine.venue().unwrap().closed_ids().len();
+        assert!(venue_ids <= crate::engine::RECENT_VENUE_IDS);
+        let (first, last) = (sizes[1], sizes[sizes.len() - 1]);
+        assert!(last < first + first / 10, "snapshots grew with history: {sizes:?}");
+        let back = Engine::restore(config(6, true), &engine.snapshot().unwrap()).unwrap();
+        assert_eq!(back.snapshot().unwrap(), engine.snapshot().unwrap());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Everything the engine knows at one instant: instruments and their market, orders,
 //! portfolio, risk. Strategies read it; only the engine writes it.
 
-use crate::archive::{Archive, Archived};
 use crate::book::OrderBook;
 use crate::events::{QuoteTick, TradeTick};
 use crate::orders::Order;
 use crate::portfolio::Portfolio;
+use crate::recent::{Keyed, Recent};
 use crate::risk::RiskEngine;
 use crate::types::{
     ClientOrderId, IdMap, Instrument, InstrumentId, Price, StrategyId, FIXED_PRECISION,
@@ -29,10 +29,9 @@ pub struct EngineState {
     /// entries, not whole orders) and an order never moves while it lives here.
     #[serde(with = "crate::sorted_map")]
     pub(crate) orders: IdMap<ClientOrderId, Box<Order>>,
-    /// Orders in a final state, in the order they got there. A snapshot writes them apart from
-    /// the live state (see `crate::archive`).
-    #[serde(skip)]
-    pub(crate) closed: Archive<Order>,
+    /// The orders that reached a final state most recently, in the order they got there (see
+    /// `crate::recent`: older ones are in the event log).
+    pub(crate) closed: Recent<Order>,
     /// Open and in-flight orders in submission order (deterministic iteration for cancel-all).
     pub(crate) open_orders: Vec<ClientOrderId>,
     pub(crate) portfolio: Portfolio,
@@ -40,6 +39,11 @@ pub struct EngineState {
     /// Orders created per strategy, for deterministic client order ids.
     #[serde(with = "crate::sorted_map")]
     pub(crate) order_counts: IdMap<StrategyId, u64>,
+    /// The highest `n` of an engine-made id `O-<strategy>-<n>` that became an order, per
+    /// strategy: such ids are handed out in order, so every one up to it was used (it is how
+    /// an order that left memory long ago is still known).
+    #[serde(with = "crate::sorted_map")]
+    pub(crate) initialized: IdMap<StrategyId, u64>,
 }
 
 impl EngineState {
@@ -71,19 +75,25 @@ impl EngineState {
     pub fn book(&self, id: InstrumentId) -> Option<&OrderBook> {
         self.instrument_index(id).and_then(|i| self.instruments[i].book.as_ref())
     }
+    /// A live order, or one of the recently closed.
     pub fn order(&self, id: ClientOrderId) -> Option<&Order> {
         self.orders.get(&id).map(AsRef::as_ref).or_else(|| self.closed.get(id))
     }
-    /// True when an order with this id was ever created.
+    /// True when an order with this id was created: live, recently closed, or an engine-made id
+    /// (`O-<strategy>-<n>`) the engine already numbered.
     pub fn knows_order(&self, id: ClientOrderId) -> bool {
-        self.orders.contains_key(&id) || self.closed.contains(id)
+        self.orders.contains_key(&id)
+            || self.closed.contains(id)
+            || self.initialized.iter().any(|(&strategy, &highest)| {
+                crate::strategy::order_number(strategy, id).is_some_and(|n| n <= highest)
+            })
     }
-    /// Every order ever created, in no particular order.
+    /// The live orders and the recently closed, in no particular order.
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
         self.orders.values().map(AsRef::as_ref).chain(self.closed.iter())
     }
-    /// Orders in a final state, in the order they got there.
-    pub fn closed_orders(&self) -> &Archive<Order> {
+    /// The orders that reached a final state most recently, oldest first.
+    pub fn closed_orders(&self) -> &Recent<Order> {
         &self.closed
     }
     /// Moves an order that reached a final state out of the live table.
@@ -112,8 +122,14 @@ impl EngineState {
     }
 }
 
-impl Archived for Order {
+impl Keyed for Order {
     fn key(&self) -> ClientOrderId {
         self.client_order_id()
     }
 }
+
+/// Closed orders the engine keeps in memory (a late venue event on one of them is still
+/// recognised; the replay's frames show the last 100).
+pub const RECENT_CLOSED_ORDERS: usize = 256;
+/// Closed ids the simulated venue keeps, to refuse a duplicate sent again soon after.
+pub const RECENT_VENUE_IDS: usize = 1_024;

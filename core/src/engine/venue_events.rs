@@ -30,10 +30,11 @@ impl Engine {
             return Err(EngineError::NotAnInput { kind: event.kind() });
         };
         let Some(order) = self.state.orders.get_mut(&id) else {
-            if !self.state.closed.contains(id) {
+            if !self.state.knows_order(id) {
                 return Err(EngineError::UnknownOrder(id));
             }
-            // An order in a final state takes no more events (see below).
+            // An order in a final state takes no more events (see below), whether it closed
+            // recently or long ago (then only the log still holds it).
             self.counters.illegal_transitions += 1;
             self.emit(event);
             return Ok(());
@@ -49,6 +50,7 @@ impl Engine {
         if terminal {
             self.state.close_order(id);
             self.submitted_at.remove(&id);
+            self.accepted_at.remove(&id);
         }
         let now = self.clock.now();
         let fill = match &event {

@@ -204,6 +204,17 @@ impl Host {
         Ok(())
     }
 
+    /// Any order: live or recently closed from the engine, else (an order that closed long ago
+    /// and left memory) rebuilt from its events in the attached log.
+    pub fn order(&self, id: ClientOrderId) -> Result<Option<crate::orders::Order>, HostError> {
+        if let Some(order) = self.engine.state().order(id) {
+            return Ok(Some(order.clone()));
+        }
+        let Some(recorder) = self.recorder.as_ref() else { return Ok(None) };
+        store::logged_order(recorder.log(), id)
+            .map_err(|e| HostError::Record(Box::new(RecordError::Store(e))))
+    }
+
     /// Commands for a live venue adapter, in order. With a log attached only those whose
     /// events are durable in it (write-ahead); with `wait`, blocks until all are.
     pub fn drain_outbound(&mut self, wait: bool) -> Result<Vec<Event>, HostError> {

@@ -270,3 +270,30 @@ fn a_recorded_host_recovers_into_a_host_that_records_again() {
     back.call(|e| e.process(quote(6))).unwrap();
     assert_eq!(back.finish_log().unwrap().unwrap().0, 6);
 }
+
+#[test]
+fn an_order_that_closed_long_ago_is_found_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = host();
+    let header = store::RunHeader::of(host.engine()).to_meta().unwrap();
+    let log = Arc::new(
+        EventLog::create(
+            &dir.path().join("run.db"),
+            &LogMeta { run_id: "r".into(), config: header },
+        )
+        .unwrap(),
+    );
+    host.attach(log, 0).unwrap();
+    host.call(|e| e.process(quote(1))).unwrap();
+    let s = StrategyId::from_static("taker");
+    let buy = OrderRequest::market(iid(), OrderSide::Buy, "0.001".parse().unwrap());
+    let first = host.call(|e| e.submit_order(s, &buy)).unwrap();
+    for _ in 0..crate::engine::RECENT_CLOSED_ORDERS {
+        host.call(|e| e.submit_order(s, &buy)).unwrap();
+    }
+    assert!(host.engine().state().order(first).is_none(), "it left the engine's memory");
+    assert!(host.engine().state().knows_order(first), "its id is still known, never reused");
+    let found = host.order(first).unwrap().expect("rebuilt from the log");
+    assert_eq!(found.status(), crate::types::OrderStatus::Filled);
+    assert_eq!(found.filled_qty(), "0.001".parse().unwrap());
+}

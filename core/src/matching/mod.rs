@@ -51,8 +51,8 @@ pub use latency::{
 };
 pub use outage::Outages;
 
-use crate::archive::Archive;
 use crate::events::{BookDeltas, BookSnapshot, Event, QuoteTick, TradeTick};
+use crate::recent::Recent;
 use crate::types::{
     AccountId, AccountType, AggressorSide, BookAction, ClientOrderId, Currency, IdMap, Instrument,
     InstrumentError, InstrumentId, UnixNanos, Venue,
@@ -154,10 +154,9 @@ pub struct SimulatedVenue {
     /// Working orders: the index of their instrument.
     #[serde(with = "crate::sorted_map")]
     working: IdMap<ClientOrderId, usize>,
-    /// Ids of orders filled, canceled or expired, in that order: never accepted again. A
-    /// snapshot writes them apart from the live state (see `crate::archive`).
-    #[serde(skip)]
-    closed_ids: Archive<ClientOrderId>,
+    /// Ids of the orders filled, canceled or expired most recently, in that order: a duplicate
+    /// of one is refused (as venues refuse a client order id reused while it is fresh).
+    closed_ids: Recent<ClientOrderId>,
     /// Number of the next accepted order (`SIM-<n>`).
     next_n: u64,
     /// Next time priority handed out (on arrival and on re-queue).
@@ -176,7 +175,7 @@ impl SimulatedVenue {
             states: Vec::new(),
             index: IdMap::default(),
             working: IdMap::default(),
-            closed_ids: Archive::default(),
+            closed_ids: Recent::new(crate::engine::RECENT_VENUE_IDS),
             next_n: 1,
             next_priority: 1,
             next_expiry: u64::MAX,
@@ -230,14 +229,9 @@ impl SimulatedVenue {
         self.states.get(idx).map_or(0, |s| s.position.get())
     }
 
-    /// Ids of the orders the venue closed, in the order it closed them.
-    pub fn closed_ids(&self) -> &Archive<ClientOrderId> {
+    /// Ids of the orders the venue closed most recently, oldest first.
+    pub fn closed_ids(&self) -> &Recent<ClientOrderId> {
         &self.closed_ids
-    }
-
-    /// Puts back the closed ids a snapshot wrote apart from the rest of the venue.
-    pub(crate) fn set_closed_ids(&mut self, closed_ids: Archive<ClientOrderId>) {
-        self.closed_ids = closed_ids;
     }
 
     /// Volume (raw, 10^-9 units) queued ahead of a working order at its price, when the venue

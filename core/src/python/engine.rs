@@ -605,9 +605,10 @@ impl PyEngine {
         Ok(dict)
     }
 
+    /// Any order: live or recently closed, else (closed long ago) from the attached log.
     fn order(&self, py: Python<'_>, client_order_id: &str) -> PyResult<Option<PyOrder>> {
         let id = order_id(client_order_id)?;
-        self.read(py, |e| e.state().order(id).map(|o| PyOrder(o.clone())))
+        Ok(self.with_host(py, |host| host.order(id))?.map(PyOrder))
     }
 
     /// Open and in-flight orders, oldest first.

@@ -133,8 +133,7 @@ impl PyReplay {
     /// Any order at the current position (open or closed), or None if it was not made yet.
     fn order(&self, client_order_id: &str) -> PyResult<Option<PyOrder>> {
         let id = order_id(client_order_id)?;
-        let view = self.0.view().map_err(|e| replay_error(&e))?;
-        Ok(view.engine.state().order(id).map(|o| PyOrder(o.clone())))
+        Ok(self.0.order(id).map_err(|e| replay_error(&e))?.map(PyOrder))
     }
 
     /// The frame at the current position.

@@ -28,10 +28,7 @@ impl ReplayView<'_> {
         ReplayFrame {
             seq: self.seq,
             frame: Frame::of(self.engine, depth),
-            closed_orders: closed
-                .since(closed.len().saturating_sub(RECENT_CLOSED))
-                .map(order_row)
-                .collect(),
+            closed_orders: closed.newest(RECENT_CLOSED).map(order_row).collect(),
             recent: self.recent.clone(),
         }
     }

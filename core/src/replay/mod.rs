@@ -4,10 +4,10 @@
 //! - `recover`: latest snapshot + tail = the state, with orders in flight listed.
 //! - `timeline` ([`Replay`]): seek to any seq or time, step, jump to the next fill, reject,
 //!   denial, disconnect or halt, or to the next event of one order. Opening re-folds the whole
-//!   log once and keeps light checkpoints (live state only, restored onto the shared archives
-//!   of closed orders); a seek restores the nearest one at or before the target and folds from
-//!   there, so it costs one restore of the live state plus at most `snapshot_every` events,
-//!   however long the log.
+//!   log once and keeps checkpoints (snapshots weigh what the live state weighs: closed orders
+//!   are a bounded window); a seek restores the nearest one at or before the target and folds
+//!   from there, so it costs one restore plus at most `snapshot_every` events, however long the
+//!   log. An order that closed long before is rebuilt from its own events in the log.
 //!
 //! Events come from an [`EventSource`]: a slice of `(seq, Event)`, or the SQLite log.
 
@@ -23,7 +23,7 @@ mod timeline;
 
 pub use fold::{is_input, Fold};
 pub use frame::{ReplayFrame, RECENT_CLOSED};
-pub use recover::{fold_from, fold_onto, initial_engine, recover, try_recover, Recovered};
+pub use recover::{fold_from, initial_engine, recover, try_recover, Recovered};
 pub use source::{EventSource, VecSource};
 pub use timeline::{Moment, Replay, ReplayOptions, ReplayView};
 

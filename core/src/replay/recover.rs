@@ -2,7 +2,7 @@
 
 use super::fold::Fold;
 use super::ReplayError;
-use crate::engine::{Archives, Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig};
 use crate::events::Event;
 use crate::types::{ClientOrderId, Instrument};
 use std::fmt::Display;
@@ -41,20 +41,9 @@ pub fn fold_from(
     instruments: &[Instrument],
     snapshot: Option<(u64, &[u8])>,
 ) -> Result<Fold, ReplayError> {
-    fold_onto(config, instruments, snapshot, None)
-}
-
-/// Like `fold_from`, for a snapshot that may leave out the start of the archives: they are
-/// taken from `base`.
-pub fn fold_onto(
-    config: &EngineConfig,
-    instruments: &[Instrument],
-    snapshot: Option<(u64, &[u8])>,
-    base: Option<&Archives>,
-) -> Result<Fold, ReplayError> {
     let (engine, seq) = match snapshot {
         Some((seq, bytes)) => (
-            Engine::restore_onto(config.clone(), bytes, base)
+            Engine::restore(config.clone(), bytes)
                 .map_err(|source| ReplayError::Snapshot { seq, source })?,
             seq,
         ),
@@ -75,21 +64,18 @@ pub fn recover(
         config,
         instruments,
         snapshot,
-        None,
         tail.into_iter().map(Ok::<_, std::convert::Infallible>),
     )
 }
 
 /// [`recover`] over a source whose reads can fail (a store); a read error stops recovery.
-/// `base`: the archives a snapshot that leaves out their start is restored onto.
 pub fn try_recover<E: Display>(
     config: &EngineConfig,
     instruments: &[Instrument],
     snapshot: Option<(u64, &[u8])>,
-    base: Option<&Archives>,
     tail: impl IntoIterator<Item = Result<(u64, Event), E>>,
 ) -> Result<Recovered, ReplayError> {
-    let mut fold = fold_onto(config, instruments, snapshot, base)?;
+    let mut fold = fold_from(config, instruments, snapshot)?;
     for item in tail {
         let (seq, event) = item.map_err(|e| ReplayError::Source(e.to_string()))?;
         if seq <= fold.seq() {

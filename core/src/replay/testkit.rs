@@ -158,12 +158,17 @@ pub fn inputs(seed: u64, steps: usize) -> Vec<Event> {
                 }
                 .into()
             }
+            // Among the recent orders: one that closed long ago has left the engine's memory, and
+            // canceling it is refused as unknown (only the log still holds it).
             80..=89 if orders > 0 => CancelOrder {
                 strategy_id: strategy,
                 instrument_id: id(),
                 client_order_id: ClientOrderId::from_static(&format!(
                     "M-{}",
-                    rng.range_inclusive(1, u64::from(orders))
+                    rng.range_inclusive(
+                        u64::from(orders.saturating_sub(50)).max(1),
+                        u64::from(orders)
+                    )
                 )),
                 ts_event: t,
                 ts_init: t,

@@ -1,11 +1,12 @@
 //! The timeline a console scrubs: any point of a log, as the engine state there.
 
 use super::fold::Fold;
-use super::recover::{fold_from, fold_onto};
+use super::recover::fold_from;
 use super::source::EventSource;
 use super::ReplayError;
-use crate::engine::{Archives, Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig};
 use crate::events::Event;
+use crate::orders::Order;
 use crate::types::{ClientOrderId, Instrument, TradingState, UnixNanos};
 use std::collections::HashMap;
 
@@ -93,11 +94,9 @@ pub struct Replay<S: EventSource> {
     config: EngineConfig,
     instruments: Vec<Instrument>,
     options: ReplayOptions,
-    /// (seq the checkpoint was taken after, light snapshot bytes), ascending; the first is seq
-    /// 0. Each is restored onto `archives`, so it weighs what the live state weighed there.
+    /// (seq the checkpoint was taken after, snapshot bytes), ascending; the first is seq 0. A
+    /// snapshot weighs what the live state weighed there (closed orders are a bounded window).
     checkpoints: Vec<(u64, Vec<u8>)>,
-    /// The archives of the whole log (orders closed, venue ids closed), shared by checkpoints.
-    archives: Archives,
     /// Per seq (index seq - 1): bit set of the moments the event is.
     marks: Vec<u8>,
     /// Per seq: the latest `ts_init` up to it (a log's times never go back; this makes sure).
@@ -126,9 +125,7 @@ impl<S: EventSource> Replay<S> {
         let mut orders: HashMap<ClientOrderId, Vec<u64>> = HashMap::new();
         let mut fold = fold_from(&config, &instruments, None)?;
         let light = |f: &Fold, seq| {
-            f.engine()
-                .snapshot_from(f.engine().archive_marks())
-                .map_err(|source| ReplayError::Snapshot { seq, source })
+            f.engine().snapshot().map_err(|source| ReplayError::Snapshot { seq, source })
         };
         let mut checkpoints = vec![(0, light(&fold, 0)?)];
         let mut last_ts = 0;
@@ -146,9 +143,6 @@ impl<S: EventSource> Replay<S> {
                 checkpoints.push((seq, light(&fold, seq)?));
             }
         }
-        let mut archives = Archives::default();
-        archives.catch_up(fold.engine());
-        let archives = archives.freeze();
         let start = fold_from(&config, &instruments, None)?;
         Ok(Self {
             source,
@@ -156,7 +150,6 @@ impl<S: EventSource> Replay<S> {
             instruments,
             options,
             checkpoints,
-            archives,
             marks,
             ts,
             orders,
@@ -197,12 +190,7 @@ impl<S: EventSource> Replay<S> {
             self.fold = None;
             let fold = match self.checkpoints.get(at) {
                 Some((0, _)) | None => fold_from(&self.config, &self.instruments, None)?,
-                Some((s, bytes)) => fold_onto(
-                    &self.config,
-                    &self.instruments,
-                    Some((*s, bytes)),
-                    Some(&self.archives),
-                )?,
+                Some((s, bytes)) => fold_from(&self.config, &self.instruments, Some((*s, bytes)))?,
             };
             self.fold = Some(fold);
         }
@@ -291,6 +279,22 @@ impl<S: EventSource> Replay<S> {
             Some(seq) => self.seek(seq).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Any order as it was at the current seq (None if it was not made yet): from the engine
+    /// when it is live or closed recently, else rebuilt from its events in the log.
+    pub fn order(&self, id: ClientOrderId) -> Result<Option<Order>, ReplayError> {
+        let seq = self.seq();
+        if let Some(order) = self.engine().and_then(|e| e.state().order(id)) {
+            return Ok(Some(order.clone()));
+        }
+        let Some(seqs) = self.orders.get(&id) else { return Ok(None) };
+        let mut events = Vec::new();
+        for &at in seqs.iter().take_while(|&&s| s <= seq) {
+            let Some(item) = self.source.read_from(at).next() else { break };
+            events.push(item?.1);
+        }
+        Ok(Order::from_events(&events))
     }
 
     /// The state at the current seq, with the recent events window.

@@ -13,7 +13,7 @@
 //! its interpreter lock around it) until the rest are.
 
 use super::{Durability, Durable, EventLog, Hash, StoreError};
-use crate::engine::{ArchiveMarks, Engine, EngineConfig, EngineError};
+use crate::engine::{Engine, EngineConfig, EngineError};
 use crate::events::Event;
 use crate::types::Instrument;
 use serde::{Deserialize, Serialize};
@@ -90,14 +90,6 @@ pub struct Recorder {
     snapshot_every: u64,
     last_seq: u64,
     last_snapshot: u64,
-    /// Where the archives stood at this recorder's last snapshot: the next one carries them
-    /// only from there (the first carries them whole; see `archives_for` in `source`).
-    snapshot_marks: Option<ArchiveMarks>,
-    /// Size of the last snapshot with whole archives, and of the partial ones since: once the
-    /// partial ones outweigh it, the next is whole again, so a recovery reads at most about
-    /// twice one whole snapshot.
-    whole_bytes: usize,
-    partial_bytes: usize,
     durable_seq: u64,
     /// Durable commits asked for and not confirmed yet, with the last seq each covers.
     pending: VecDeque<(u64, Durable)>,
@@ -126,9 +118,6 @@ impl Recorder {
             snapshot_every,
             last_seq: head,
             last_snapshot,
-            snapshot_marks: None,
-            whole_bytes: 0,
-            partial_bytes: 0,
             durable_seq: head,
             pending: VecDeque::new(),
             snapshots: VecDeque::new(),
@@ -158,20 +147,9 @@ impl Recorder {
     pub fn record(&mut self, engine: &mut Engine) -> Result<(), RecordError> {
         self.record_events(engine)?;
         if self.snapshot_every > 0 && self.last_seq - self.last_snapshot >= self.snapshot_every {
-            let from = match self.snapshot_marks {
-                Some(marks) if self.partial_bytes <= self.whole_bytes => marks,
-                _ => ArchiveMarks::default(),
-            };
-            let bytes = engine.snapshot_from(from)?;
-            let size = bytes.len();
+            let bytes = engine.snapshot()?;
             let saved = self.log.save_snapshot_async(self.last_seq, engine.now().0, bytes)?;
             self.snapshots.push_back(saved);
-            if from == ArchiveMarks::default() {
-                (self.whole_bytes, self.partial_bytes) = (size, 0);
-            } else {
-                self.partial_bytes += size;
-            }
-            self.snapshot_marks = Some(engine.archive_marks());
             self.last_snapshot = self.last_seq;
         }
         self.poll()

@@ -2,7 +2,7 @@
 //! file: latest valid snapshot plus a re-fold of the tail.
 
 use super::{EventLog, RecordError, RunHeader, StoreError};
-use crate::engine::{archive_parts, Archives, EngineConfig};
+use crate::engine::EngineConfig;
 use crate::events::Event;
 use crate::replay::{try_recover, EventSource, Recovered, ReplayError};
 use crate::types::Instrument;
@@ -59,51 +59,12 @@ pub fn recover_log(
         path: log.path().display().to_string(),
         source: Box::new(source),
     };
-    let (snapshot, archives) = match log.latest_snapshot()? {
-        Some((seq, bytes)) => match archives_for(log, seq, &bytes)? {
-            Some(archives) => (Some((seq, bytes)), Some(archives)),
-            // An earlier snapshot the chain needs is gone: the whole log is re-folded.
-            None => (None, None),
-        },
-        None => (None, None),
-    };
+    let snapshot = log.latest_snapshot()?;
     let from = snapshot.as_ref().map_or(1, |(seq, _)| seq + 1);
     let last = EventSource::last_seq(log);
     let tail = log.read_range(from, last)?;
     let snapshot = snapshot.as_ref().map(|(s, b)| (*s, b.as_slice()));
-    try_recover(config, instruments, snapshot, archives.as_ref(), tail).map_err(replay)
-}
-
-/// The archives the snapshot taken after `seq` is restored onto. A recorder writes each
-/// snapshot's archives only from where its previous snapshot's ended (a run's archives grow
-/// with every order; its snapshots should not), so they are gathered back to the last
-/// snapshot that holds them whole. None when the chain is broken (a snapshot that does not
-/// verify, or one that cannot be read).
-pub(super) fn archives_for(
-    log: &EventLog,
-    seq: u64,
-    bytes: &[u8],
-) -> Result<Option<Archives>, StoreError> {
-    let mut chain = Vec::new();
-    let (mut at, mut parts) = match archive_parts(bytes) {
-        Ok(parts) => (seq, parts),
-        Err(_) => return Ok(None),
-    };
-    while !parts.whole() {
-        chain.push(parts);
-        let Some(before) = at.checked_sub(1) else { return Ok(None) };
-        let Some((earlier, bytes)) = log.snapshot_at_or_before(before)? else { return Ok(None) };
-        let Ok(earlier_parts) = archive_parts(&bytes) else { return Ok(None) };
-        (at, parts) = (earlier, earlier_parts);
-    }
-    chain.push(parts);
-    let mut archives = Archives::default();
-    for parts in chain.into_iter().rev() {
-        if archives.extend(parts).is_err() {
-            return Ok(None);
-        }
-    }
-    Ok(Some(archives.freeze()))
+    try_recover(config, instruments, snapshot, tail).map_err(replay)
 }
 
 /// The state a re-fold of the whole log gives (no snapshot used): what recovery must equal.
@@ -117,5 +78,5 @@ pub fn refold_log(
         source: Box::new(source),
     };
     let tail = log.read_range(1, EventSource::last_seq(log))?;
-    try_recover(config, instruments, None, None, tail).map_err(replay)
+    try_recover(config, instruments, None, tail).map_err(replay)
 }
