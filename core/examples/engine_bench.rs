@@ -186,11 +186,11 @@ impl Strategy for PlaceCancel {
     }
     fn on_quote(&mut self, ctx: &mut Context<'_>, quote: &QuoteTick) -> CallbackResult {
         self.quotes += 1;
-        if self.quotes % 100 != 0 {
+        if !self.quotes.is_multiple_of(100) {
             return Ok(());
         }
         if let Some(id) = self.working.take() {
-            if ctx.order(id).is_some_and(|o| o.is_open()) {
+            if ctx.order(id).is_some_and(nautui_core::orders::Order::is_open) {
                 let _ = ctx.cancel(id);
             }
         }
