@@ -211,8 +211,10 @@ impl Host {
             return Ok(Some(order.clone()));
         }
         let Some(recorder) = self.recorder.as_ref() else { return Ok(None) };
-        store::logged_order(recorder.log(), id)
-            .map_err(|e| HostError::Record(Box::new(RecordError::Store(e))))
+        let store_error = |e| HostError::Record(Box::new(RecordError::Store(e)));
+        // What was appended may still wait for its group commit: the lookup reads the file.
+        recorder.log().flush().map_err(store_error)?;
+        store::logged_order(recorder.log(), id).map_err(store_error)
     }
 
     /// Commands for a live venue adapter, in order. With a log attached only those whose
