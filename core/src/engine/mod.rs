@@ -431,6 +431,14 @@ impl Engine {
         clock.advance_to(self.clock.now());
         self.clock = clock;
     }
+    /// Moves the engine onto a clock of `kind`; a live one comes with a monotonic stopwatch for
+    /// the processing-latency histograms (data to callback, callback duration).
+    pub fn use_clock(&mut self, kind: ClockKind) {
+        self.set_clock(kind.build(self.clock.now()));
+        if kind == ClockKind::Live {
+            self.set_stopwatch(Box::new(crate::clock::MonotonicStopwatch::default()));
+        }
+    }
     /// On a live clock, runs what is due by wall time (timers, venue traffic in flight,
     /// expiries); the node calls it whenever `next_wakeup_ts` has passed. Returns the time the
     /// engine is at.

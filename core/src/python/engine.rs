@@ -160,25 +160,18 @@ impl PyEngine {
             let mut host = slot.take().ok_or_else(|| {
                 errors::not_running("this recovered engine is already in use".into())
             })?;
-            if kind == ClockKind::Live {
-                let now = host.engine().now();
-                host.call(|e| {
-                    e.set_clock(kind.build(now));
-                    e.set_stopwatch(Box::new(crate::clock::MonotonicStopwatch::default()));
-                    Ok(())
-                })
-                .map_err(|e| errors::core(e.into()))?;
-            }
+            host.call(|e| {
+                e.use_clock(kind);
+                Ok(())
+            })
+            .map_err(|e| errors::core(e.into()))?;
             return Ok(Self::new_shared(host));
         }
         let config = config.ok_or_else(|| errors::config("an engine needs a config".into()))?;
         let config =
             EngineConfig::from_msgpack(config).map_err(|e| errors::config(e.to_string()))?;
-        let mut engine = Engine::with_clock(config, kind.build(UnixNanos(0)))
-            .map_err(|e| errors::core(e.into()))?;
-        if kind == ClockKind::Live {
-            engine.set_stopwatch(Box::new(crate::clock::MonotonicStopwatch::default()));
-        }
+        let mut engine = Engine::new(config).map_err(|e| errors::core(e.into()))?;
+        engine.use_clock(kind);
         Ok(Self::new_shared(Host::new(engine)))
     }
 
